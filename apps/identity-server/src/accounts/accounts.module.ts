@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { AccountsService } from './accounts.service';
+import { BootstrapAdminService } from './bootstrap-admin.service';
+import { PasswordHasher } from './password-hasher';
+import { PermissionEntity } from './permission.entity';
+import { RoleEntity } from './role.entity';
+import { UserEntity } from './user.entity';
+
+/** Users, roles, permissions and password checks. */
+@Module({
+  imports: [TypeOrmModule.forFeature([UserEntity, RoleEntity, PermissionEntity]), AuditModule],
+  providers: [AccountsService, PasswordHasher, BootstrapAdminService],
+  exports: [AccountsService],
+})
+export class AccountsModule {}

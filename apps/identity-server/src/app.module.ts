@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AccountsModule } from './accounts/accounts.module';
+import { AuditModule } from './audit/audit.module';
+import { ClientsModule } from './clients/clients.module';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { KeyRotationScheduler } from './keys/key-rotation.scheduler';
+import { KeysModule } from './keys/keys.module';
+import { LoggingModule } from './logging/logging.module';
+import { OAuthModule } from './oauth/oauth.module';
+
+/** The composition root of the identity server. */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        DatabaseModule,
+        AuditModule,
+        AccountsModule,
+        ClientsModule,
+        KeysModule,
+        OAuthModule,
+        HealthModule,
+      ],
+      providers: [KeyRotationScheduler],
+    };
+  }
+}

@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { KeyMaterial } from '../crypto/key-material';
+import { constantTimeEqualHex, SecretHasher } from '../crypto/secret-hasher';
+import { ClientSecretEntity } from './client-secret.entity';
+import { ClientEntity } from './client.entity';
+import { ClientPrincipal } from './client.types';
+import { parseScope } from './scope';
+
+export interface NewApprovedClient {
+  clientId: string;
+  name: string;
+  firstParty: boolean;
+  grantTypes: string[];
+  scopes: string[];
+  secret: string;
+}
+
+/** Client look-ups and client authentication. */
+@Injectable()
+export class ClientsService {
+  private readonly hasher: SecretHasher;
+
+  constructor(
+    @InjectRepository(ClientEntity) private readonly clients: Repository<ClientEntity>,
+    @InjectRepository(ClientSecretEntity) private readonly secrets: Repository<ClientSecretEntity>,
+    private readonly audit: AuditService,
+    keys: KeyMaterial,
+  ) {
+    this.hasher = new SecretHasher(keys.keyFor('client-secret-hash'));
+  }
+
+  /**
+   * The client whose `client_id` and secret these are, whatever its status
+   * (the caller decides what a status allows), or null. The secret is hashed
+   * once and compared in constant time with each live secret of the client;
+   * an unknown client costs the same hash.
+   */
+  async authenticate(clientId: string, secret: string): Promise<ClientPrincipal | null> {
+    const presented = this.hasher.hash(secret);
+    const client = await this.clients.findOne({ where: { clientId } });
+    if (!client) return null;
+    const now = new Date();
+    const live = await this.secrets.find({ where: { clientRef: client.id, revokedAt: IsNull() } });
+    let matched = false;
+    for (const candidate of live) {
+      // Check every live secret, without stopping at the first match, to keep timing flat.
+      const ok = constantTimeEqualHex(presented, candidate.secretHash);
+      const unexpired = candidate.expiresAt === null || candidate.expiresAt > now;
+      matched = (ok && unexpired) || matched;
+    }
+    return matched ? toPrincipal(client) : null;
+  }
+
+  async findByRef(ref: string): Promise<ClientPrincipal | null> {
+    const client = await this.clients.findOne({ where: { id: ref } });
+    return client && client.clientId ? toPrincipal(client) : null;
+  }
+
+  async findByClientId(clientId: string): Promise<ClientPrincipal | null> {
+    const client = await this.clients.findOne({ where: { clientId } });
+    return client ? toPrincipal(client) : null;
+  }
+
+  /** Creates an approved client with one secret (bootstrap and tests; registration comes with review). */
+  async createApprovedClient(input: NewApprovedClient): Promise<ClientPrincipal> {
+    const now = new Date();
+    const client = this.clients.create({
+      id: randomUUID(),
+      clientId: input.clientId,
+      name: input.name,
+      description: null,
+      contact: null,
+      ownerId: null,
+      status: 'approved',
+      firstParty: input.firstParty,
+      grantTypes: input.grantTypes.join(' '),
+      requestedGrantTypes: input.grantTypes.join(' '),
+      scope: input.scopes.join(' '),
+      requestedScope: input.scopes.join(' '),
+      redirectUris: '[]',
+      statusReason: null,
+      reviewedBy: null,
+      reviewedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.clients.insert(client);
+    await this.addSecret(client.id, input.secret);
+    await this.audit.record({ type: 'client.created', clientId: input.clientId, details: { name: input.name, firstParty: input.firstParty } });
+    return toPrincipal(client);
+  }
+
+  /** Stores the hash of a new secret; other secrets stay as they are. */
+  async addSecret(clientRef: string, secret: string): Promise<void> {
+    await this.secrets.insert({
+      id: randomUUID(),
+      clientRef,
+      secretHash: this.hasher.hash(secret),
+      createdAt: new Date(),
+      expiresAt: null,
+      revokedAt: null,
+    });
+  }
+
+  /** Revokes every live secret of a client at once. */
+  async revokeSecrets(clientRef: string): Promise<void> {
+    await this.secrets.update({ clientRef, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+}
+
+function toPrincipal(client: ClientEntity): ClientPrincipal {
+  return {
+    ref: client.id,
+    clientId: client.clientId ?? '',
+    name: client.name,
+    status: client.status,
+    firstParty: client.firstParty,
+    grantTypes: client.grantTypes.split(' ').filter(Boolean),
+    scopes: parseScope(client.scope) ?? [],
+  };
+}

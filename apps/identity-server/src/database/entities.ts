@@ -1,0 +1,26 @@
+import { PermissionEntity } from '../accounts/permission.entity';
+import { RoleEntity } from '../accounts/role.entity';
+import { UserEntity } from '../accounts/user.entity';
+import { AuditEventEntity } from '../audit/audit-event.entity';
+import { ClientSecretEntity } from '../clients/client-secret.entity';
+import { ClientEntity } from '../clients/client.entity';
+import { ScopeEntity } from '../clients/scope.entity';
+import { SigningKeyEntity } from '../keys/signing-key.entity';
+import { RefreshTokenFamilyEntity } from '../oauth/tokens/refresh-token-family.entity';
+import { RefreshTokenEntity } from '../oauth/tokens/refresh-token.entity';
+import { RevokedAccessTokenEntity } from '../oauth/tokens/revoked-access-token.entity';
+
+/** Every entity of the schema. Each stays private to its module; this list only registers them. */
+export const ENTITIES = [
+  UserEntity,
+  RoleEntity,
+  PermissionEntity,
+  ClientEntity,
+  ClientSecretEntity,
+  ScopeEntity,
+  SigningKeyEntity,
+  RefreshTokenFamilyEntity,
+  RefreshTokenEntity,
+  RevokedAccessTokenEntity,
+  AuditEventEntity,
+];

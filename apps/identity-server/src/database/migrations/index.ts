@@ -1,0 +1,18 @@
+import { CreateAccounts1763900000000 } from './1763900000000-create-accounts';
+import { SeedRoles1763900000001 } from './1763900000001-seed-roles';
+import { CreateClients1763900000002 } from './1763900000002-create-clients';
+import { CreateScopes1763900000003 } from './1763900000003-create-scopes';
+import { CreateSigningKeys1763900000004 } from './1763900000004-create-signing-keys';
+import { CreateTokens1763900000005 } from './1763900000005-create-tokens';
+import { CreateAuditEvents1763900000006 } from './1763900000006-create-audit-events';
+
+/** Every migration, in order. Listed explicitly: bundlers break glob loading. */
+export const MIGRATIONS = [
+  CreateAccounts1763900000000,
+  SeedRoles1763900000001,
+  CreateClients1763900000002,
+  CreateScopes1763900000003,
+  CreateSigningKeys1763900000004,
+  CreateTokens1763900000005,
+  CreateAuditEvents1763900000006,
+];

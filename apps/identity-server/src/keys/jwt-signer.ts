@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { importJWK, JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { KeyRingService } from './key-ring.service';
+
+export const SUPPORTED_SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
+
+/** Signs and verifies JWTs with the key ring (kid in every header). */
+@Injectable()
+export class JwtSigner {
+  constructor(private readonly ring: KeyRingService) {}
+
+  /** Signs `claims` with the current key; `typ` goes in the protected header (RFC 9068 §2.1: `at+jwt`). */
+  async sign(claims: JWTPayload, typ: string): Promise<string> {
+    const key = await this.ring.signingKey();
+    // jose signs through node:crypto's asynchronous API: the work runs on the thread pool.
+    return new SignJWT(claims).setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ }).sign(key.privateKey);
+  }
+
+  /**
+   * Verifies the signature with a published key chosen by kid, with the
+   * algorithm pinned to that key's, and the header `typ`. Throws on any failure.
+   */
+  async verify(token: string, expected: { typ: string; issuer: string }): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(
+      token,
+      async (header) => {
+        const key = header.kid ? await this.ring.verificationKey(header.kid) : undefined;
+        if (!key || header.alg !== key.algorithm) throw new Error('unknown key');
+        return importJWK(key.jwk, key.algorithm);
+      },
+      { algorithms: [...SUPPORTED_SIGNING_ALGORITHMS], typ: expected.typ, issuer: expected.issuer },
+    );
+    return payload;
+  }
+}

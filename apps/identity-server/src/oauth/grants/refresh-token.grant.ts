@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { AccountsService } from '../../accounts/accounts.service';
+import { AuditService } from '../../audit/audit.service';
+import { ClientPrincipal } from '../../clients/client.types';
+import { parseScope } from '../../clients/scope';
+import { invalidGrant } from '../errors/oauth.error';
+import { FormParams } from '../request/form-params';
+import { RequestContext } from '../request/request-context';
+import { AccessTokenIssuer } from '../tokens/access-token.issuer';
+import { RefreshTokenStore } from '../tokens/refresh-token.store';
+import { TokenResponse, tokenResponse } from '../tokens/token-response';
+import { GrantHandler } from './grant-handler';
+import { grantScope } from './scope-policy';
+
+const INVALID_REFRESH_TOKEN = 'the refresh token is invalid, expired or revoked';
+
+/**
+ * Refresh, RFC 6749 §6, with rotation: every use consumes the token and
+ * returns its successor. The new access token may narrow the scope; the
+ * successor keeps the original scope. The client was authenticated as
+ * approved already; the user must still be active.
+ */
+@Injectable()
+export class RefreshTokenGrant implements GrantHandler {
+  readonly grantType = 'refresh_token';
+
+  constructor(
+    private readonly store: RefreshTokenStore,
+    private readonly accounts: AccountsService,
+    private readonly accessTokens: AccessTokenIssuer,
+    private readonly audit: AuditService,
+  ) {}
+
+  async handle(params: FormParams, client: ClientPrincipal, ctx: RequestContext): Promise<TokenResponse> {
+    const token = params.require('refresh_token');
+    const requestedScope = params.get('scope');
+
+    if (requestedScope !== undefined) {
+      // Check the scope before redeeming: a refused request must not burn the
+      // token, or the client's retry would look like reuse and revoke the family.
+      const current = await this.store.inspect(token);
+      if (current?.active && current.clientRef === client.ref) grantScope(requestedScope, allowedNow(current.scope, client));
+    }
+
+    const redeemed = await this.store.redeem(token, client.ref);
+    if (!redeemed.ok) {
+      if (redeemed.reason === 'reused' || redeemed.reason === 'other_client') {
+        await this.audit.record({
+          type: 'token.refresh_reuse_detected',
+          clientId: client.clientId,
+          subjectId: redeemed.userId,
+          ip: ctx.ip,
+          details: { familyId: redeemed.familyId, reason: redeemed.reason },
+        });
+      }
+      throw invalidGrant(INVALID_REFRESH_TOKEN);
+    }
+    const { grant } = redeemed;
+    const user = await this.accounts.findPrincipal(grant.userId);
+    if (!user || !AccountsService.isActive(user)) {
+      await this.store.revokeFamily(grant.familyId, 'user_inactive');
+      throw invalidGrant(INVALID_REFRESH_TOKEN);
+    }
+    const scope = grantScope(requestedScope, allowedNow(grant.scope, client));
+
+    const successor = await this.store.issueInFamily(grant.familyId, grant.scope);
+    const access = await this.accessTokens.issue({ client, scope, user, authTime: grant.authTime });
+    return tokenResponse(access, scope, successor);
+  }
+}
+
+/** The original grant's scope, within what the client is allowed today (a review may have narrowed it). */
+function allowedNow(grantedScope: string, client: ClientPrincipal): string[] {
+  return (parseScope(grantedScope) ?? []).filter((scope) => client.scopes.includes(scope));
+}

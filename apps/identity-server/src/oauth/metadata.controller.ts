@@ -1,0 +1,39 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ScopeCatalogueService } from '../clients/scope-catalogue.service';
+import { AppConfig } from '../config/app-config';
+import { JWKS_PATH } from '../keys/jwks.controller';
+import { SUPPORTED_SIGNING_ALGORITHMS } from '../keys/jwt-signer';
+import { CLIENT_AUTH_METHODS } from './client-auth/client-authenticator';
+import { GrantRegistry } from './grants/grant-registry';
+import { OAUTH_PATHS } from './oauth-paths';
+
+/** RFC 8414 authorization server metadata. */
+@Controller()
+export class MetadataController {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly grants: GrantRegistry,
+    private readonly catalogue: ScopeCatalogueService,
+  ) {}
+
+  @Get(OAUTH_PATHS.metadata)
+  @Header('Cache-Control', 'public, max-age=300')
+  async metadata(): Promise<Record<string, unknown>> {
+    const base = this.config.issuer;
+    return {
+      issuer: base,
+      token_endpoint: `${base}/${OAUTH_PATHS.token}`,
+      jwks_uri: `${base}/${JWKS_PATH}`,
+      revocation_endpoint: `${base}/${OAUTH_PATHS.revocation}`,
+      introspection_endpoint: `${base}/${OAUTH_PATHS.introspection}`,
+      grant_types_supported: this.grants.supported,
+      // No authorization endpoint yet, so no response type is supported (RFC 8414 §2).
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+      revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+      introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+      scopes_supported: (await this.catalogue.list()).map((scope) => scope.name),
+      access_token_signing_alg_values_supported: SUPPORTED_SIGNING_ALGORITHMS,
+    };
+  }
+}

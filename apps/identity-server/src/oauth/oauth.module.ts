@@ -1,0 +1,55 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from '../accounts/accounts.module';
+import { AuditModule } from '../audit/audit.module';
+import { ClientsModule } from '../clients/clients.module';
+import { CryptoModule } from '../crypto/crypto.module';
+import { KeysModule } from '../keys/keys.module';
+import { ClientAuthenticator } from './client-auth/client-authenticator';
+import { ClientCredentialsGrant } from './grants/client-credentials.grant';
+import { GRANT_HANDLERS, GrantRegistry } from './grants/grant-registry';
+import { GrantHandler } from './grants/grant-handler';
+import { PasswordGrant } from './grants/password.grant';
+import { RefreshTokenGrant } from './grants/refresh-token.grant';
+import { IntrospectionController } from './introspection.controller';
+import { MetadataController } from './metadata.controller';
+import { RevocationController } from './revocation.controller';
+import { TokenController } from './token.controller';
+import { TokenInspector } from './token-inspector';
+import { AccessTokenIssuer } from './tokens/access-token.issuer';
+import { AccessTokenRevocations } from './tokens/access-token-revocations';
+import { RefreshTokenFamilyEntity } from './tokens/refresh-token-family.entity';
+import { RefreshTokenEntity } from './tokens/refresh-token.entity';
+import { RefreshTokenStore } from './tokens/refresh-token.store';
+import { RevokedAccessTokenEntity } from './tokens/revoked-access-token.entity';
+
+/** The grants the token endpoint serves: one line each. */
+const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant];
+
+/** The OAuth 2.0 protocol endpoints: metadata, token, revocation, introspection. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([RefreshTokenEntity, RefreshTokenFamilyEntity, RevokedAccessTokenEntity]),
+    AccountsModule,
+    ClientsModule,
+    KeysModule,
+    CryptoModule,
+    AuditModule,
+  ],
+  controllers: [MetadataController, TokenController, RevocationController, IntrospectionController],
+  providers: [
+    ...GRANTS,
+    {
+      provide: GRANT_HANDLERS,
+      inject: GRANTS,
+      useFactory: (...handlers: GrantHandler[]) => handlers,
+    },
+    GrantRegistry,
+    ClientAuthenticator,
+    AccessTokenIssuer,
+    RefreshTokenStore,
+    AccessTokenRevocations,
+    TokenInspector,
+  ],
+})
+export class OAuthModule {}

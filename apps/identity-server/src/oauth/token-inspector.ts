@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { JWTPayload } from 'jose';
+import { AccountsService } from '../accounts/accounts.service';
+import { ClientsService } from '../clients/clients.service';
+import { AppConfig } from '../config/app-config';
+import { JwtSigner } from '../keys/jwt-signer';
+import { ACCESS_TOKEN_TYP } from './tokens/access-token.issuer';
+import { AccessTokenRevocations } from './tokens/access-token-revocations';
+import { RefreshTokenStore } from './tokens/refresh-token.store';
+
+export type InspectedToken =
+  | { kind: 'access_token'; active: boolean; claims: JWTPayload & { client_id?: string; scope?: string; username?: string } }
+  | {
+      kind: 'refresh_token';
+      active: boolean;
+      familyId: string;
+      clientRef: string;
+      clientId: string;
+      userId: string;
+      username?: string;
+      scope: string;
+      exp: number;
+      iat: number;
+    };
+
+/**
+ * Tells what a presented token is and whether it is active now, for
+ * introspection and revocation. Active means: a valid signature by a published
+ * key, `typ` at+jwt, our issuer, unexpired, not revoked, its client still
+ * approved and its user still active (refresh tokens: unconsumed, family live).
+ */
+@Injectable()
+export class TokenInspector {
+  constructor(
+    private readonly signer: JwtSigner,
+    private readonly revocations: AccessTokenRevocations,
+    private readonly refreshTokens: RefreshTokenStore,
+    private readonly clients: ClientsService,
+    private readonly accounts: AccountsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async inspect(token: string, hint?: string): Promise<InspectedToken | null> {
+    const looksLikeJwt = token.split('.').length === 3;
+    // The hint is only a hint (RFC 7009 §2.1, RFC 7662 §2.1): fall back to the other kind.
+    const order = hint === 'refresh_token' || !looksLikeJwt ? ['refresh', 'access'] : ['access', 'refresh'];
+    for (const kind of order) {
+      const found = kind === 'access' ? await this.inspectAccessToken(token) : await this.inspectRefreshToken(token);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  private async inspectAccessToken(token: string): Promise<InspectedToken | null> {
+    if (token.split('.').length !== 3) return null;
+    let claims: JWTPayload & { client_id?: string; scope?: string; username?: string };
+    try {
+      claims = await this.signer.verify(token, { typ: ACCESS_TOKEN_TYP, issuer: this.config.issuer });
+    } catch {
+      return null;
+    }
+    const client = claims.client_id ? await this.clients.findByClientId(claims.client_id) : null;
+    let active = client?.status === 'approved' && !(claims.jti && (await this.revocations.isRevoked(claims.jti)));
+    if (active && claims.sub && claims.sub !== claims.client_id) {
+      const user = await this.accounts.findPrincipal(claims.sub);
+      active = !!user && AccountsService.isActive(user);
+    }
+    return { kind: 'access_token', active, claims };
+  }
+
+  private async inspectRefreshToken(token: string): Promise<InspectedToken | null> {
+    const found = await this.refreshTokens.inspect(token);
+    if (!found) return null;
+    const client = await this.clients.findByRef(found.clientRef);
+    const user = await this.accounts.findPrincipal(found.userId);
+    const active = found.active && client?.status === 'approved' && !!user && AccountsService.isActive(user);
+    return {
+      kind: 'refresh_token',
+      active,
+      familyId: found.familyId,
+      clientRef: found.clientRef,
+      clientId: client?.clientId ?? '',
+      userId: found.userId,
+      username: user?.username,
+      scope: found.scope,
+      exp: Math.floor(found.expiresAt.getTime() / 1000),
+      iat: Math.floor(found.issuedAt.getTime() / 1000),
+    };
+  }
+}

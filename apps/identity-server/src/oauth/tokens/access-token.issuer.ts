@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AccountPrincipal } from '../../accounts/account.types';
+import { ClientPrincipal } from '../../clients/client.types';
+import { AppConfig } from '../../config/app-config';
+import { JwtSigner } from '../../keys/jwt-signer';
+
+/** RFC 9068 §2.1: the media type of JWT access tokens, in the `typ` header. */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+
+export interface IssuedAccessToken {
+  token: string;
+  expiresIn: number;
+}
+
+/**
+ * Mints JWT access tokens (RFC 9068): `iss`, `sub`, `aud`, `exp`, `iat`,
+ * `jti`, `client_id`, `scope`; for a user also `auth_time`, `username`,
+ * `roles` and `permissions`. A client acting as itself has `sub` = its client_id.
+ */
+@Injectable()
+export class AccessTokenIssuer {
+  constructor(
+    private readonly signer: JwtSigner,
+    private readonly config: AppConfig,
+  ) {}
+
+  async issue(input: { client: ClientPrincipal; scope: string; user?: AccountPrincipal; authTime?: Date }): Promise<IssuedAccessToken> {
+    const { accessTtlSeconds, audience } = this.config.tokens;
+    const iat = Math.floor(Date.now() / 1000);
+    const claims: Record<string, unknown> = {
+      iss: this.config.issuer,
+      sub: input.user ? input.user.id : input.client.clientId,
+      aud: audience,
+      exp: iat + accessTtlSeconds,
+      iat,
+      jti: randomUUID(),
+      client_id: input.client.clientId,
+      scope: input.scope,
+    };
+    if (input.user) {
+      claims.auth_time = Math.floor((input.authTime ?? new Date()).getTime() / 1000);
+      claims.username = input.user.username;
+      claims.roles = input.user.roles;
+      claims.permissions = input.user.permissions;
+    }
+    return { token: await this.signer.sign(claims, ACCESS_TOKEN_TYP), expiresIn: accessTtlSeconds };
+  }
+}

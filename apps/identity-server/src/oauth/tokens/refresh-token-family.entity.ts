@@ -1,0 +1,36 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { idColumn, timestampColumn } from '../../database/columns';
+
+/**
+ * A grant: the chain of refresh tokens rotated from one authentication. It binds
+ * them to a client and a user, and revoking it (reuse detected, RFC 7009
+ * revocation, client suspended) stops every token of the chain at once,
+ * including a successor inserted concurrently (RFC 9700 §4.14.2).
+ */
+@Entity('refresh_token_families')
+export class RefreshTokenFamilyEntity {
+  @PrimaryColumn(idColumn())
+  id: string;
+
+  /** `clients.id` (the registration), so that tokens follow the client through status changes. */
+  @Index('idx_refresh_token_families_client')
+  @Column({ name: 'client_ref', type: 'varchar', length: 36 })
+  clientRef: string;
+
+  @Index('idx_refresh_token_families_user')
+  @Column({ name: 'user_id', type: 'varchar', length: 36 })
+  userId: string;
+
+  /** When the user authenticated (RFC 9068 `auth_time`), carried through rotations. */
+  @Column(timestampColumn('auth_time'))
+  authTime: Date;
+
+  @Column(timestampColumn('created_at'))
+  createdAt: Date;
+
+  @Column(timestampColumn('revoked_at', true))
+  revokedAt: Date | null;
+
+  @Column({ name: 'revoked_reason', type: 'varchar', length: 64, nullable: true })
+  revokedReason: string | null;
+}

@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { KeyMaterial } from '../../crypto/key-material';
+import { randomSecret, SecretHasher } from '../../crypto/secret-hasher';
+import { RefreshTokenFamilyEntity } from './refresh-token-family.entity';
+import { RefreshTokenEntity } from './refresh-token.entity';
+
+export interface RefreshGrant {
+  familyId: string;
+  clientRef: string;
+  userId: string;
+  scope: string;
+  authTime: Date;
+}
+
+export type RedeemResult =
+  | { ok: true; grant: RefreshGrant }
+  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' | 'other_client'; familyId?: string; userId?: string };
+
+export type FamilyRevocationReason = 'reuse' | 'other_client' | 'revoked_by_client' | 'user_inactive' | 'client_suspended';
+
+/**
+ * Refresh tokens: opaque, 256 random bits, stored only as a keyed hash, bound
+ * to a client and a user through their family, rotated on every use.
+ */
+@Injectable()
+export class RefreshTokenStore {
+  private readonly hasher: SecretHasher;
+
+  constructor(
+    @InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>,
+    @InjectRepository(RefreshTokenFamilyEntity) private readonly families: Repository<RefreshTokenFamilyEntity>,
+    private readonly config: AppConfig,
+    keys: KeyMaterial,
+  ) {
+    this.hasher = new SecretHasher(keys.keyFor('refresh-token-hash'));
+  }
+
+  /** Starts a new family (a new grant) and returns its first token. */
+  async issueNew(input: { clientRef: string; userId: string; scope: string; authTime: Date }): Promise<string> {
+    const familyId = randomUUID();
+    await this.families.insert({
+      id: familyId,
+      clientRef: input.clientRef,
+      userId: input.userId,
+      authTime: input.authTime,
+      createdAt: new Date(),
+      revokedAt: null,
+      revokedReason: null,
+    });
+    return this.issueInFamily(familyId, input.scope);
+  }
+
+  /** The successor of a redeemed token, in the same family. */
+  async issueInFamily(familyId: string, scope: string): Promise<string> {
+    const token = randomSecret(32);
+    const now = new Date();
+    await this.tokens.insert({
+      id: randomUUID(),
+      tokenHash: this.hasher.hash(token),
+      familyId,
+      scope,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.config.tokens.refreshTtlSeconds * 1000),
+      consumedAt: null,
+    });
+    return token;
+  }
+
+  /**
+   * Redeems a token for the client presenting it. Exactly one caller can win:
+   * the single conditional UPDATE below marks it consumed only if it is
+   * unconsumed, unexpired, and its family is live and bound to this client.
+   * A token that loses is examined afterwards: presented again after use, or
+   * by another client, its whole family is revoked (RFC 9700 §4.14.2).
+   */
+  async redeem(token: string, clientRef: string): Promise<RedeemResult> {
+    const tokenHash = this.hasher.hash(token);
+    const now = new Date();
+    const result = await this.tokens
+      .createQueryBuilder()
+      .update(RefreshTokenEntity)
+      .set({ consumedAt: now })
+      .where('token_hash = :tokenHash', { tokenHash })
+      .andWhere('consumed_at IS NULL')
+      .andWhere('expires_at > :now', { now })
+      .andWhere(
+        'family_id IN (SELECT f.id FROM refresh_token_families f WHERE f.revoked_at IS NULL AND f.client_ref = :clientRef)',
+        { clientRef },
+      )
+      .execute();
+
+    const row = await this.tokens.findOne({ where: { tokenHash } });
+    const family = row ? await this.families.findOne({ where: { id: row.familyId } }) : null;
+    if (!row || !family) return { ok: false, reason: 'unknown' };
+    if (result.affected === 1) {
+      return {
+        ok: true,
+        grant: { familyId: family.id, clientRef: family.clientRef, userId: family.userId, scope: row.scope, authTime: family.authTime },
+      };
+    }
+    const lost = { familyId: family.id, userId: family.userId };
+    if (family.revokedAt !== null) return { ok: false, reason: 'revoked', ...lost };
+    if (family.clientRef !== clientRef) {
+      await this.revokeFamily(family.id, 'other_client');
+      return { ok: false, reason: 'other_client', ...lost };
+    }
+    if (row.consumedAt !== null) {
+      await this.revokeFamily(family.id, 'reuse');
+      return { ok: false, reason: 'reused', ...lost };
+    }
+    return { ok: false, reason: 'expired', ...lost };
+  }
+
+  async revokeFamily(familyId: string, reason: FamilyRevocationReason): Promise<void> {
+    await this.families.update({ id: familyId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+  }
+
+  /** Revokes every grant a client holds (suspension). Returns how many. */
+  async revokeAllForClient(clientRef: string, reason: FamilyRevocationReason): Promise<number> {
+    const result = await this.families.update({ clientRef, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+    return result.affected ?? 0;
+  }
+
+  /** Looks a token up without consuming it (introspection, revocation). */
+  async inspect(token: string): Promise<(RefreshGrant & { active: boolean; expiresAt: Date; issuedAt: Date }) | null> {
+    const row = await this.tokens.findOne({ where: { tokenHash: this.hasher.hash(token) } });
+    const family = row ? await this.families.findOne({ where: { id: row.familyId } }) : null;
+    if (!row || !family) return null;
+    const active = row.consumedAt === null && family.revokedAt === null && row.expiresAt > new Date();
+    return {
+      familyId: family.id,
+      clientRef: family.clientRef,
+      userId: family.userId,
+      scope: row.scope,
+      authTime: family.authTime,
+      active,
+      expiresAt: row.expiresAt,
+      issuedAt: row.createdAt,
+    };
+  }
+}
