@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory';
 import { AppConfig, loadConfig } from './config/app-config';
-import { redactDatabaseUrl } from './database/data-source-options';
 
 async function bootstrap(): Promise<void> {
   let config: AppConfig;
@@ -17,7 +16,7 @@ async function bootstrap(): Promise<void> {
     process.stdout.write(`Tessera identity server listening on port ${config.port}, issuer ${config.issuer}\n`);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`Tessera could not start (database ${redactDatabaseUrl(config.database)}): ${reason}\n`);
+    process.stderr.write(`Tessera could not start: ${reason}\n`);
     process.exit(1);
   }
 }

@@ -46,7 +46,7 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
 }
 
 /** `mysql://user:secret@host/db` → `mysql://user:***@host/db`, for messages. */
-export function redactDatabaseUrl(db: DatabaseConfig): string {
-  if (db.kind === 'sqlite') return `sqlite:${db.path}`;
-  return db.url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+export function redactDataSource(options: DataSourceOptions): string {
+  if (options.type === 'mysql') return (options.url ?? '').replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  return `sqlite:${String(options.database)}`;
 }

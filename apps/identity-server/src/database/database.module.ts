@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { buildDataSourceOptions } from './data-source-options';
+import { buildDataSourceOptions, redactDataSource } from './data-source-options';
 import { runPendingMigrations } from './migrator';
 
 /**
@@ -20,7 +20,12 @@ import { runPendingMigrations } from './migrator';
         retryDelay: 1000,
       }),
       dataSourceFactory: async (options) => {
-        const dataSource = await new DataSource(options!).initialize();
+        const dataSource = new DataSource(options!);
+        try {
+          await dataSource.initialize();
+        } catch (error) {
+          throw new DatabaseUnavailableError(options!, error);
+        }
         await runPendingMigrations(dataSource);
         return dataSource;
       },
@@ -28,3 +33,11 @@ import { runPendingMigrations } from './migrator';
   ],
 })
 export class DatabaseModule {}
+
+/** The database named by DATABASE_URL could not be opened; the message never holds its password. */
+export class DatabaseUnavailableError extends Error {
+  constructor(options: DataSourceOptions, cause: unknown) {
+    super(`cannot open the database ${redactDataSource(options)}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'DatabaseUnavailableError';
+  }
+}

@@ -1,0 +1,133 @@
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { AuditService } from '../apps/identity-server/src/audit/audit.service';
+import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
+import { createClient, createUser, setColumn } from './support/fixtures';
+import { decodeJwt, getJson, tokenRequest } from './support/http';
+import { ADMIN, CONSOLE, startServer, TestServer } from './support/test-server';
+
+describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
+  let db: TestDatabase;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    server = await startServer(db.url, { LOGIN_MAX_FAILED_ATTEMPTS: '3', LOGIN_LOCKOUT_SECONDS: '2' });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
+
+  it('issues an RFC 9068 access token and a refresh token to the bootstrap client', async () => {
+    const res = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: ADMIN.username, password: ADMIN.password });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.body).toMatchObject({ token_type: 'Bearer', expires_in: 900, scope: 'orders:read orders:write' });
+    expect(typeof res.body.refresh_token).toBe('string');
+    expect(Buffer.from(res.body.refresh_token as string, 'base64url').length).toBeGreaterThanOrEqual(32);
+
+    const token = res.body.access_token as string;
+    const { header, payload } = decodeJwt(token);
+    expect(header).toMatchObject({ typ: 'at+jwt', alg: 'RS256' });
+    expect(typeof header.kid).toBe('string');
+    expect(payload).toMatchObject({
+      iss: server.config.issuer,
+      aud: 'tessera',
+      client_id: 'console',
+      scope: 'orders:read orders:write',
+      username: 'admin',
+      roles: ['admin'],
+    });
+    expect(payload.permissions).toEqual(expect.arrayContaining(['users:write', 'clients:review']));
+    expect(payload.exp).toBe((payload.iat as number) + 900);
+    expect(typeof payload.jti).toBe('string');
+    expect(typeof payload.sub).toBe('string');
+
+    // The signature verifies against the published JWKS, with the typ pinned.
+    const jwks = await getJson(`${server.url}/.well-known/jwks.json`);
+    const verified = await jwtVerify(token, createLocalJWKSet(jwks.body as never), {
+      issuer: server.config.issuer,
+      audience: 'tessera',
+      typ: 'at+jwt',
+    });
+    expect(verified.payload.sub).toBe(payload.sub);
+  });
+
+  it('matches usernames without regard to case', async () => {
+    const res = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: 'ADMIN', password: ADMIN.password });
+    expect(res.status).toBe(200);
+  });
+
+  it('grants the requested scope when it lies within the client scope, and refuses others with invalid_scope', async () => {
+    const narrowed = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: ADMIN.username, password: ADMIN.password, scope: 'orders:read' });
+    expect(narrowed.body.scope).toBe('orders:read');
+    expect(decodeJwt(narrowed.body.access_token as string).payload.scope).toBe('orders:read');
+
+    const wider = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: ADMIN.username, password: ADMIN.password, scope: 'orders:read admin:all' });
+    expect(wider.status).toBe(400);
+    expect(wider.body).toEqual({ error: 'invalid_scope', error_description: expect.any(String) });
+  });
+
+  it('gives no refresh token to a client that is not allowed the refresh_token grant', async () => {
+    const client = await createClient(server, { grantTypes: ['password'] });
+    const res = await tokenRequest(server.url, client, { grant_type: 'password', username: ADMIN.username, password: ADMIN.password });
+    expect(res.status).toBe(200);
+    expect(res.body.refresh_token).toBeUndefined();
+  });
+
+  it('answers a wrong password, an unknown user and a disabled account with the same invalid_grant', async () => {
+    const user = await createUser(server);
+    const disabled = await createUser(server);
+    await setColumn(server, 'users', disabled.id, 'status', 'disabled');
+
+    const answers = await Promise.all([
+      tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: 'wrong' }),
+      tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: 'nobody-here', password: 'whatever' }),
+      tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: disabled.username, password: disabled.password }),
+    ]);
+    for (const res of answers) {
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual(answers[0].body);
+      expect(res.body.error).toBe('invalid_grant');
+    }
+  });
+
+  it('locks an account after consecutive failures, answers it like any failure, and unlocks after the lockout', async () => {
+    const user = await createUser(server);
+    for (let i = 0; i < 3; i++) {
+      const res = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: `wrong-${i}` });
+      expect(res.body.error).toBe('invalid_grant');
+    }
+    const wrongAnswer = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: 'nobody-at-all', password: 'x' });
+    const whileLocked = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: user.password });
+    expect(whileLocked.status).toBe(400);
+    expect(whileLocked.body).toEqual(wrongAnswer.body);
+
+    const locked = await server.get(AuditService).recent('user.locked');
+    expect(locked.some((event) => event.subjectId === user.id)).toBe(true);
+
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const afterLockout = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: user.password });
+    expect(afterLockout.status).toBe(200);
+  });
+
+  it('resets the failure count on success, so only consecutive failures lock', async () => {
+    const user = await createUser(server);
+    const fail = () => tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: 'nope' });
+    await fail();
+    await fail();
+    expect((await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: user.password })).status).toBe(200);
+    await fail();
+    await fail();
+    expect((await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: user.password })).status).toBe(200);
+  });
+
+  it('requires username and password (invalid_request) and changes nothing', async () => {
+    const before = await server.dataSource.query('SELECT COUNT(*) AS n FROM refresh_tokens');
+    const res = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: ADMIN.username });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_request');
+    const after = await server.dataSource.query('SELECT COUNT(*) AS n FROM refresh_tokens');
+    expect(Number(after[0].n)).toBe(Number(before[0].n));
+  });
+});

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import { AccountsService } from '../../apps/identity-server/src/accounts/accounts.service';
+import { ClientsService } from '../../apps/identity-server/src/clients/clients.service';
+import { TestServer } from './test-server';
+
+/** Creates an approved client through the server's own service (registration and review come later). */
+export async function createClient(
+  server: TestServer,
+  options: { grantTypes: string[]; scopes?: string[]; firstParty?: boolean; clientId?: string },
+): Promise<{ clientId: string; secret: string; ref: string }> {
+  const clientId = options.clientId ?? `client-${randomBytes(4).toString('hex')}`;
+  const secret = randomBytes(32).toString('base64url');
+  const client = await server.get(ClientsService).createApprovedClient({
+    clientId,
+    name: clientId,
+    firstParty: options.firstParty ?? true,
+    grantTypes: options.grantTypes,
+    scopes: options.scopes ?? ['orders:read', 'orders:write'],
+    secret,
+  });
+  return { clientId, secret, ref: client.ref };
+}
+
+export async function createUser(
+  server: TestServer,
+  options: { username?: string; password?: string; roles?: string[] } = {},
+): Promise<{ id: string; username: string; password: string }> {
+  const username = options.username ?? `user-${randomBytes(4).toString('hex')}`;
+  const password = options.password ?? `pw-${randomBytes(8).toString('hex')}`;
+  const user = await server.get(AccountsService).createUser({ username, password, roles: options.roles ?? [] });
+  return { id: user.id, username, password };
+}
+
+/** Test setup only: changes a row the product has no API for yet (disable a user, suspend a client). */
+export async function setColumn(server: TestServer, table: string, id: string, column: string, value: string | null) {
+  await server.dataSource.createQueryBuilder().update(table).set({ [column]: value }).where('id = :id', { id }).execute();
+}
