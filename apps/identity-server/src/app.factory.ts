@@ -22,7 +22,6 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
 
   const express = app.getHttpAdapter().getInstance() as {
     set(name: string, value: unknown): void;
