@@ -42,7 +42,9 @@ export class ClientsService {
   async authenticate(clientId: string, secret: string): Promise<ClientPrincipal | null> {
     const presented = this.hasher.hash(secret);
     const client = await this.clients.findOne({ where: { clientId } });
-    if (!client) return null;
+    // A client_id is an exact string (RFC 6749 §2.2), but MariaDB's collation is case- and
+    // trailing-space-insensitive: the lookup alone would let 'CONSOLE' and 'console ' in.
+    if (!client || client.clientId !== clientId) return null;
     const now = new Date();
     const live = await this.secrets.find({ where: { clientRef: client.id, revokedAt: IsNull() } });
     let matched = false;

@@ -1,26 +1,33 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { datetime, uuidPk, uuidRef, varchar } from './schema-helpers';
+import { createPortableTable, datetime, uuidPk, uuidRef, varchar } from './schema-helpers';
 
 /** Users, roles, permissions and the two join tables. */
 export class CreateAccounts1763900000000 implements MigrationInterface {
   name = 'CreateAccounts1763900000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
+    await createPortableTable(
+      queryRunner,
       new Table({
         name: 'permissions',
-        columns: [uuidPk(), varchar('name', 128), { ...varchar('description', 500), default: "''" }],
+        columns: [
+          uuidPk(),
+          varchar('name', 128),
+          { ...varchar('description', 500), default: "''" },
+        ],
         uniques: [{ name: 'uq_permissions_name', columnNames: ['name'] }],
       }),
     );
-    await queryRunner.createTable(
+    await createPortableTable(
+      queryRunner,
       new Table({
         name: 'roles',
         columns: [uuidPk(), varchar('name', 64), { ...varchar('description', 500), default: "''" }],
         uniques: [{ name: 'uq_roles_name', columnNames: ['name'] }],
       }),
     );
-    await queryRunner.createTable(
+    await createPortableTable(
+      queryRunner,
       new Table({
         name: 'role_permissions',
         columns: [
@@ -28,7 +35,12 @@ export class CreateAccounts1763900000000 implements MigrationInterface {
           { ...uuidRef('permission_id'), isPrimary: true },
         ],
         foreignKeys: [
-          { columnNames: ['role_id'], referencedTableName: 'roles', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['role_id'],
+            referencedTableName: 'roles',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
           {
             columnNames: ['permission_id'],
             referencedTableName: 'permissions',
@@ -38,7 +50,8 @@ export class CreateAccounts1763900000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createTable(
+    await createPortableTable(
+      queryRunner,
       new Table({
         name: 'users',
         columns: [
@@ -58,7 +71,8 @@ export class CreateAccounts1763900000000 implements MigrationInterface {
         uniques: [{ name: 'uq_users_username_normalized', columnNames: ['username_normalized'] }],
       }),
     );
-    await queryRunner.createTable(
+    await createPortableTable(
+      queryRunner,
       new Table({
         name: 'user_roles',
         columns: [
@@ -66,8 +80,18 @@ export class CreateAccounts1763900000000 implements MigrationInterface {
           { ...uuidRef('role_id'), isPrimary: true },
         ],
         foreignKeys: [
-          { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
-          { columnNames: ['role_id'], referencedTableName: 'roles', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+          {
+            columnNames: ['role_id'],
+            referencedTableName: 'roles',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );

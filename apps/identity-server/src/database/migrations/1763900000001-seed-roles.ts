@@ -12,7 +12,10 @@ const PERMISSIONS: Record<string, string> = {
 };
 
 const ROLES: Record<string, { description: string; permissions: string[] }> = {
-  admin: { description: 'Administers users, roles and client reviews', permissions: Object.keys(PERMISSIONS) },
+  admin: {
+    description: 'Administers users, roles and client reviews',
+    permissions: Object.keys(PERMISSIONS),
+  },
   developer: { description: 'Registers client applications', permissions: ['clients:register'] },
 };
 
@@ -31,13 +34,17 @@ export class SeedRoles1763900000001 implements MigrationInterface {
       const id = randomUUID();
       await insertRows(queryRunner, 'roles', [{ id, name, description: role.description }]);
       for (const permission of role.permissions) {
-        await insertRows(queryRunner, 'role_permissions', [{ role_id: id, permission_id: permissionIds.get(permission) ?? null }]);
+        await insertRows(queryRunner, 'role_permissions', [
+          { role_id: id, permission_id: permissionIds.get(permission) ?? null },
+        ]);
       }
     }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const name of Object.keys(ROLES)) await queryRunner.query('DELETE FROM roles WHERE name = ?', [name]);
-    for (const name of Object.keys(PERMISSIONS)) await queryRunner.query('DELETE FROM permissions WHERE name = ?', [name]);
+    for (const name of Object.keys(ROLES))
+      await queryRunner.query('DELETE FROM roles WHERE name = ?', [name]);
+    for (const name of Object.keys(PERMISSIONS))
+      await queryRunner.query('DELETE FROM permissions WHERE name = ?', [name]);
   }
 }

@@ -1,12 +1,13 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { datetime, text, uuidPk, uuidRef, varchar } from './schema-helpers';
+import { createPortableTable, datetime, text, uuidPk, uuidRef, varchar } from './schema-helpers';
 
 /** Client registrations (designed for the review workflow) and their hashed secrets. */
 export class CreateClients1763900000002 implements MigrationInterface {
   name = 'CreateClients1763900000002';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
+    await createPortableTable(
+      queryRunner,
       new Table({
         name: 'clients',
         columns: [
@@ -35,11 +36,17 @@ export class CreateClients1763900000002 implements MigrationInterface {
           { name: 'idx_clients_owner', columnNames: ['owner_id'] },
         ],
         foreignKeys: [
-          { columnNames: ['owner_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'SET NULL' },
+          {
+            columnNames: ['owner_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'SET NULL',
+          },
         ],
       }),
     );
-    await queryRunner.createTable(
+    await createPortableTable(
+      queryRunner,
       new Table({
         name: 'client_secrets',
         columns: [
@@ -52,7 +59,12 @@ export class CreateClients1763900000002 implements MigrationInterface {
         ],
         indices: [{ name: 'idx_client_secrets_client', columnNames: ['client_ref'] }],
         foreignKeys: [
-          { columnNames: ['client_ref'], referencedTableName: 'clients', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['client_ref'],
+            referencedTableName: 'clients',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );

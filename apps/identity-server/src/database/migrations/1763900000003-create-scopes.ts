@@ -1,12 +1,13 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { datetime, insertRows, varchar } from './schema-helpers';
+import { createPortableTable, datetime, insertRows, varchar } from './schema-helpers';
 
 /** The scope catalogue, seeded with the sample resource service's scopes (SPEC). */
 export class CreateScopes1763900000003 implements MigrationInterface {
   name = 'CreateScopes1763900000003';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
+    await createPortableTable(
+      queryRunner,
       new Table({
         name: 'scopes',
         columns: [

@@ -1,12 +1,13 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { datetime, text, varchar } from './schema-helpers';
+import { createPortableTable, datetime, text, varchar } from './schema-helpers';
 
 /** Signing keys with their encrypted private parts and their publication timeline. */
 export class CreateSigningKeys1763900000004 implements MigrationInterface {
   name = 'CreateSigningKeys1763900000004';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
+    await createPortableTable(
+      queryRunner,
       new Table({
         name: 'signing_keys',
         columns: [

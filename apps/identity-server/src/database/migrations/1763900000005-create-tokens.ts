@@ -1,12 +1,13 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { datetime, text, uuidPk, uuidRef, varchar } from './schema-helpers';
+import { createPortableTable, datetime, text, uuidPk, uuidRef, varchar } from './schema-helpers';
 
 /** Refresh-token families and tokens (hashed), and the access-token revocation list. */
 export class CreateTokens1763900000005 implements MigrationInterface {
   name = 'CreateTokens1763900000005';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
+    await createPortableTable(
+      queryRunner,
       new Table({
         name: 'refresh_token_families',
         columns: [
@@ -23,12 +24,23 @@ export class CreateTokens1763900000005 implements MigrationInterface {
           { name: 'idx_refresh_token_families_user', columnNames: ['user_id'] },
         ],
         foreignKeys: [
-          { columnNames: ['client_ref'], referencedTableName: 'clients', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
-          { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['client_ref'],
+            referencedTableName: 'clients',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );
-    await queryRunner.createTable(
+    await createPortableTable(
+      queryRunner,
       new Table({
         name: 'refresh_tokens',
         columns: [
@@ -54,10 +66,15 @@ export class CreateTokens1763900000005 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createTable(
+    await createPortableTable(
+      queryRunner,
       new Table({
         name: 'revoked_access_tokens',
-        columns: [{ ...varchar('jti', 64), isPrimary: true }, datetime('expires_at'), datetime('revoked_at')],
+        columns: [
+          { ...varchar('jti', 64), isPrimary: true },
+          datetime('expires_at'),
+          datetime('revoked_at'),
+        ],
         indices: [{ name: 'idx_revoked_access_tokens_expires', columnNames: ['expires_at'] }],
       }),
     );

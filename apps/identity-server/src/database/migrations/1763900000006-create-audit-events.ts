@@ -1,12 +1,13 @@
 import { MigrationInterface, QueryRunner, Table } from 'typeorm';
-import { datetime, text, uuidPk, uuidRef, varchar } from './schema-helpers';
+import { createPortableTable, datetime, text, uuidPk, uuidRef, varchar } from './schema-helpers';
 
 /** The append-only audit log. */
 export class CreateAuditEvents1763900000006 implements MigrationInterface {
   name = 'CreateAuditEvents1763900000006';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
+    await createPortableTable(
+      queryRunner,
       new Table({
         name: 'audit_events',
         columns: [

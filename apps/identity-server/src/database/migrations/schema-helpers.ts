@@ -59,3 +59,20 @@ export async function insertRows(
     );
   }
 }
+
+/**
+ * Creates a table that compares strings the same way on both engines: on
+ * MySQL/MariaDB in `utf8mb4` with the binary collation (exact and
+ * case-sensitive, like SQLite), whatever the database's own default is.
+ * Case-insensitive matching (usernames) uses a normalised column instead.
+ */
+export async function createPortableTable(
+  queryRunner: import('typeorm').QueryRunner,
+  table: import('typeorm').Table,
+): Promise<void> {
+  if (queryRunner.connection.driver.options.type === 'mysql') {
+    // TypeORM writes `ENGINE=<engine>` last in CREATE TABLE: the table options ride along.
+    table.engine = 'InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
+  }
+  await queryRunner.createTable(table);
+}
