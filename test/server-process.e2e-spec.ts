@@ -202,4 +202,20 @@ describe.each(DATABASES)('the server process on %s', (kind) => {
     expect(list.output).toMatch(new RegExp(`${created}\\s+RS256\\s+published`));
     expect(list.output).toMatch(new RegExp(`${before.keys[0].kid}\\s+RS256\\s+signing`));
   });
+
+  it('creates a client from the command line whose secret, printed once, works for client_credentials', async () => {
+    const server = await start();
+    const cli = await runCli(['clients:create', 'billing', '--grant', 'client_credentials', '--scope', 'orders:read'], { ...env, LOG_LEVEL: 'silent' });
+    expect(cli.code).toBe(0);
+    const secret = printedSecret(cli.output, 'client_secret');
+    expect(secret).toBeDefined();
+    const res = await tokenRequest(server.url, { clientId: 'billing', secret: secret! }, { grant_type: 'client_credentials' });
+    expect(res.status).toBe(200);
+    expect(res.body.scope).toBe('orders:read');
+
+    // The password grant is refused to a client that is not marked first-party (RFC 9700 §2.4).
+    const refused = await runCli(['clients:create', 'shady', '--grant', 'password'], { ...env, LOG_LEVEL: 'silent' });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('--first-party');
+  });
 });

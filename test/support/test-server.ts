@@ -42,7 +42,8 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   });
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
-  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const httpServer = app.getHttpServer() as { address(): AddressInfo };
+  const port = httpServer.address().port;
   // The issuer must match the port actually bound, unless the test set one.
   const issuer = env.ISSUER_URL ?? `http://127.0.0.1:${port}`;
   (config as { issuer: string }).issuer = issuer;

@@ -2,6 +2,11 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
+import { ClientsModule } from './clients/clients.module';
+import { ClientsService } from './clients/clients.service';
+import { ScopeCatalogueService } from './clients/scope-catalogue.service';
+import { printOnce } from './common/print-once';
+import { randomSecret } from './crypto/secret-hasher';
 import { AppConfig, loadConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -14,23 +19,27 @@ const USAGE = `Usage: tessera <command>
                        or at once with --now (emergency: verifiers with a cached JWKS will refuse its
                        tokens until they refetch)
   keys:revoke <kid>    withdraw a key at once: it stops signing and leaves the JWKS
+  clients:create <client_id> --grant <type> [--grant <type>...] [--scope "a b"] [--first-party]
+                       operator command: create an approved client and print its secret once
+                       (app teams register through /api/clients and admin review instead)
 Reads the same environment as the server (DATABASE_URL, KEY_ENCRYPTION_KEY, ...).`;
 
 function cliModule(config: AppConfig) {
-  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, AuditModule, KeysModule] })
+  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, AuditModule, KeysModule, ClientsModule] })
   class CliModule {}
   return CliModule;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
-  if (!command || !['keys:list', 'keys:rotate', 'keys:revoke'].includes(command)) {
+  if (!command || !['keys:list', 'keys:rotate', 'keys:revoke', 'clients:create'].includes(command)) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
   const config = loadConfig(process.env);
   const app = await NestFactory.createApplicationContext(cliModule(config), { logger: ['error', 'warn'], abortOnError: false });
   try {
+    if (command === 'clients:create') return await createClient(app.get(ClientsService), app.get(ScopeCatalogueService), args);
     const ring = app.get(KeyRingService);
     if (command === 'keys:rotate') {
       const key = await ring.rotate({ immediate: args.includes('--now') });
@@ -49,6 +58,36 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await app.close();
   }
+}
+
+const SUPPORTED_GRANTS = ['password', 'client_credentials', 'refresh_token'];
+
+async function createClient(clients: ClientsService, catalogue: ScopeCatalogueService, args: string[]): Promise<number> {
+  const [clientId, ...options] = args;
+  const grants: string[] = [];
+  let scope: string | undefined;
+  let firstParty = false;
+  for (let i = 0; i < options.length; i++) {
+    if (options[i] === '--grant') grants.push(options[++i] ?? '');
+    else if (options[i] === '--scope') scope = options[++i];
+    else if (options[i] === '--first-party') firstParty = true;
+    else throw new Error(`unknown option ${options[i]}`);
+  }
+  if (!clientId || !/^[A-Za-z0-9._-]{1,64}$/.test(clientId)) throw new Error('clients:create needs a client_id of 1-64 of A-Z a-z 0-9 . _ -');
+  if (grants.length === 0 || grants.some((g) => !SUPPORTED_GRANTS.includes(g))) {
+    throw new Error(`--grant must be one of ${SUPPORTED_GRANTS.join(', ')}`);
+  }
+  // RFC 9700 §2.4: the password grant only for first-party clients.
+  if (grants.includes('password') && !firstParty) throw new Error('the password grant needs --first-party');
+  const known = (await catalogue.list()).map((s) => s.name);
+  const scopes = scope === undefined ? known : scope.split(' ').filter(Boolean);
+  const unknown = scopes.filter((s) => !known.includes(s));
+  if (unknown.length) throw new Error(`unknown scope(s): ${unknown.join(' ')}`);
+  if (await clients.findByClientId(clientId)) throw new Error(`client ${clientId} exists`);
+  const secret = randomSecret();
+  await clients.createApprovedClient({ clientId, name: clientId, firstParty, grantTypes: grants, scopes, secret });
+  printOnce(`Client "${clientId}" created (${grants.join(', ')}; scope "${scopes.join(' ')}"). Its client_secret, shown this once:`, secret);
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

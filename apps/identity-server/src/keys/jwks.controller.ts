@@ -19,7 +19,10 @@ export class JwksController {
     // Verifiers may cache the set, but not for longer than half of the window
     // between a key's publication (after our own reload) and its first use.
     const { rotationLeadSeconds, reloadSeconds } = this.config.keys;
-    const maxAge = Math.min(300, Math.max(0, Math.floor((rotationLeadSeconds - reloadSeconds) / 2)));
+    const maxAge = Math.min(
+      300,
+      Math.max(0, Math.floor((rotationLeadSeconds - reloadSeconds) / 2)),
+    );
     res.setHeader('Cache-Control', `public, max-age=${maxAge}`);
     return { keys: await this.ring.publishedJwks() };
   }

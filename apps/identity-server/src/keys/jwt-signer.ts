@@ -13,7 +13,9 @@ export class JwtSigner {
   async sign(claims: JWTPayload, typ: string): Promise<string> {
     const key = await this.ring.signingKey();
     // jose signs through node:crypto's asynchronous API: the work runs on the thread pool.
-    return new SignJWT(claims).setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ }).sign(key.privateKey);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ })
+      .sign(key.privateKey);
   }
 
   /**

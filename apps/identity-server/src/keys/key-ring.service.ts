@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { calculateJwkThumbprint, JWK } from 'jose';
 import { createPrivateKey, generateKeyPair, KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { Repository } from 'typeorm';
+import { IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig, SigningAlgorithm } from '../config/app-config';
 import { KeyMaterial } from '../crypto/key-material';
@@ -62,12 +62,17 @@ export class KeyRingService implements OnApplicationBootstrap {
     await this.reload();
     const now = new Date();
     if (!signingKeyAt(this.keys, now)) {
-      await this.createKey(this.config.keys.algorithm, now);
+      await this.createKey(this.config.keys.algorithm, 0);
       return;
     }
-    const newest = this.keys.filter((k) => k.revokedAt === null).sort((a, b) => +a.activatesAt - +b.activatesAt).pop();
+    const newest = this.keys
+      .filter((k) => k.revokedAt === null)
+      .sort((a, b) => +a.activatesAt - +b.activatesAt)
+      .pop();
     if (newest && newest.algorithm !== this.config.keys.algorithm) {
-      this.logger.warn(`SIGNING_KEY_ALGORITHM is ${this.config.keys.algorithm} but the newest key is ${newest.algorithm}: rotating`);
+      this.logger.warn(
+        `SIGNING_KEY_ALGORITHM is ${this.config.keys.algorithm} but the newest key is ${newest.algorithm}: rotating`,
+      );
       await this.rotate();
     }
   }
@@ -83,13 +88,19 @@ export class KeyRingService implements OnApplicationBootstrap {
   /** The public keys to publish now (RFC 7517 JWK Set members). */
   async publishedJwks(): Promise<JWK[]> {
     await this.freshen();
-    return publishedKeysAt(this.keys, new Date(), this.retentionSeconds()).map((key) => key.publicJwk);
+    return publishedKeysAt(this.keys, new Date(), this.retentionSeconds()).map(
+      (key) => key.publicJwk,
+    );
   }
 
   /** The published public key with this kid, if any: what verifiers may trust. */
-  async verificationKey(kid: string): Promise<{ algorithm: SigningAlgorithm; jwk: JWK } | undefined> {
+  async verificationKey(
+    kid: string,
+  ): Promise<{ algorithm: SigningAlgorithm; jwk: JWK } | undefined> {
     await this.freshen();
-    const key = publishedKeysAt(this.keys, new Date(), this.retentionSeconds()).find((k) => k.kid === kid);
+    const key = publishedKeysAt(this.keys, new Date(), this.retentionSeconds()).find(
+      (k) => k.kid === kid,
+    );
     return key && { algorithm: key.algorithm, jwk: key.publicJwk };
   }
 
@@ -97,16 +108,23 @@ export class KeyRingService implements OnApplicationBootstrap {
    * Creates the next key. It is published at once and signs after the lead
    * time, unless `immediate` (emergency rotation, when the current key is compromised).
    */
-  async rotate(options: { immediate?: boolean; algorithm?: SigningAlgorithm } = {}): Promise<PublicKeyInfo> {
+  async rotate(
+    options: { immediate?: boolean; algorithm?: SigningAlgorithm } = {},
+  ): Promise<PublicKeyInfo> {
     const lead = options.immediate ? 0 : this.config.keys.rotationLeadSeconds;
-    const now = new Date();
-    const key = await this.createKey(options.algorithm ?? this.config.keys.algorithm, new Date(now.getTime() + lead * 1000), now);
-    return this.describe(key, now);
+    const key = await this.createKey(options.algorithm ?? this.config.keys.algorithm, lead);
+    return this.describe(key, new Date());
   }
 
-  /** Withdraws a key at once: it neither signs nor is published; tokens it signed stop verifying. */
+  /**
+   * Withdraws a key at once: it neither signs nor is published; tokens it
+   * signed stop verifying. Revoking the key that signs now first puts an
+   * immediate replacement in place, so that signing never stops.
+   */
   async revoke(kid: string): Promise<boolean> {
-    const result = await this.rows.update({ kid }, { revokedAt: new Date() });
+    await this.reload();
+    if (signingKeyAt(this.keys, new Date())?.kid === kid) await this.rotate({ immediate: true });
+    const result = await this.rows.update({ kid, revokedAt: IsNull() }, { revokedAt: new Date() });
     await this.reload();
     return (result.affected ?? 0) > 0;
   }
@@ -121,7 +139,10 @@ export class KeyRingService implements OnApplicationBootstrap {
   /** When the newest key should be followed by the next one, for the automatic schedule. */
   async newestActivation(): Promise<Date | undefined> {
     await this.reload();
-    return this.keys.reduce<Date | undefined>((latest, k) => (!latest || k.activatesAt > latest ? k.activatesAt : latest), undefined);
+    return this.keys.reduce<Date | undefined>(
+      (latest, k) => (!latest || k.activatesAt > latest ? k.activatesAt : latest),
+      undefined,
+    );
   }
 
   /** Re-reads the key table now. */
@@ -146,11 +167,15 @@ export class KeyRingService implements OnApplicationBootstrap {
     return this.config.tokens.accessTtlSeconds + CLOCK_SKEW_SECONDS;
   }
 
-  private async createKey(algorithm: SigningAlgorithm, activatesAt: Date, createdAt = activatesAt): Promise<LoadedKey> {
+  /** Generates, encrypts and stores a key that is published now and signs after `leadSeconds`. */
+  private async createKey(algorithm: SigningAlgorithm, leadSeconds: number): Promise<LoadedKey> {
     const { publicKey, privateKey } =
       algorithm === 'ES256'
         ? await generateKeyPairAsync('ec', { namedCurve: 'P-256' })
         : await generateKeyPairAsync('rsa', { modulusLength: this.config.keys.rsaBits });
+    // Timestamps after generation (which can take a while for RSA), so the full lead time is kept.
+    const createdAt = new Date();
+    const activatesAt = new Date(createdAt.getTime() + leadSeconds * 1000);
     const exported = publicKey.export({ format: 'jwk' }) as JWK;
     // RFC 7638 thumbprint as kid: stable, unique, and derived from the key itself.
     const kid = await calculateJwkThumbprint(exported, 'sha256');
@@ -171,7 +196,10 @@ export class KeyRingService implements OnApplicationBootstrap {
       if (!isUniqueViolation(error)) throw error;
     }
     this.privateKeys.set(kid, privateKey);
-    await this.audit.record({ type: 'key.created', details: { kid, algorithm, activatesAt: activatesAt.toISOString() } });
+    await this.audit.record({
+      type: 'key.created',
+      details: { kid, algorithm, activatesAt: activatesAt.toISOString() },
+    });
     this.logger.log({ kid, algorithm, activatesAt }, 'signing key created');
     await this.reload();
     return this.toLoaded(row);
@@ -192,7 +220,11 @@ export class KeyRingService implements OnApplicationBootstrap {
   private privateKeyOf(key: LoadedKey): KeyObject {
     let privateKey = this.privateKeys.get(key.kid);
     if (!privateKey) {
-      privateKey = createPrivateKey({ key: this.cipher.decrypt(key.kid, key.sealedPrivateKey), format: 'der', type: 'pkcs8' });
+      privateKey = createPrivateKey({
+        key: this.cipher.decrypt(key.kid, key.sealedPrivateKey),
+        format: 'der',
+        type: 'pkcs8',
+      });
       this.privateKeys.set(key.kid, privateKey);
     }
     return privateKey;
@@ -206,7 +238,9 @@ export class KeyRingService implements OnApplicationBootstrap {
       activatesAt: key.activatesAt,
       revokedAt: key.revokedAt,
       signing: signingKeyAt(this.keys, now)?.kid === key.kid,
-      published: publishedKeysAt(this.keys, now, this.retentionSeconds()).some((k) => k.kid === key.kid),
+      published: publishedKeysAt(this.keys, now, this.retentionSeconds()).some(
+        (k) => k.kid === key.kid,
+      ),
     };
   }
 }

@@ -21,14 +21,28 @@ describe('key timeline', () => {
 
   it('switches signing at activation and keeps the old key until its tokens expire', () => {
     expect(signingKeyAt(keys, at(1600))?.kid).toBe('k2');
-    expect(publishedKeysAt(keys, at(1600 + 959), retention).map((k) => k.kid)).toEqual(['k1', 'k2']);
+    expect(publishedKeysAt(keys, at(1600 + 959), retention).map((k) => k.kid)).toEqual([
+      'k1',
+      'k2',
+    ]);
     expect(publishedKeysAt(keys, at(1600 + 960), retention).map((k) => k.kid)).toEqual(['k2']);
   });
 
   it('drops a revoked key at once, from signing and from the JWKS', () => {
-    const withRevoked = [key('k1', 0, 0), key('k2', 10, 10, 20)];
-    expect(signingKeyAt(withRevoked, at(30))?.kid).toBe('k1');
-    expect(publishedKeysAt(withRevoked, at(30), retention).map((k) => k.kid)).toEqual(['k1']);
+    const pendingRevoked = [key('k1', 0, 0), key('k2', 10, 100, 20)];
+    expect(signingKeyAt(pendingRevoked, at(200))?.kid).toBe('k1');
+    expect(publishedKeysAt(pendingRevoked, at(200), retention).map((k) => k.kid)).toEqual(['k1']);
+  });
+
+  it('never lets a retired key sign again when its successor is revoked', () => {
+    // k1 retired at 10 when k2 activated; k2 is revoked at 5000, long after k1's tokens expired.
+    const keys = [key('k1', 0, 0), key('k2', 10, 10, 5000)];
+    expect(signingKeyAt(keys, at(5001))).toBeUndefined();
+    expect(publishedKeysAt(keys, at(5001), retention)).toEqual([]);
+    // The replacement the key ring creates at once takes over.
+    const replaced = [...keys, key('k3', 5000, 5000)];
+    expect(signingKeyAt(replaced, at(5001))?.kid).toBe('k3');
+    expect(publishedKeysAt(replaced, at(5001), retention).map((k) => k.kid)).toEqual(['k3']);
   });
 
   it('agrees on one signer when two keys activate at the same instant', () => {
