@@ -16,15 +16,21 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * A free port for a spawned server, chosen below Linux's ephemeral range
+ * (32768+): in-process test servers listen on port 0 and get ephemeral ports,
+ * so they can never take the port between this probe and the child's bind.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, () => probe.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 function assertBuilt(path: string): void {
@@ -58,13 +64,21 @@ export function spawnServer(env: Record<string, string>): ServerProcess & { port
   };
 }
 
-/** Resolves once the server answers its liveness probe; rejects if it exits or takes too long. */
-export async function waitUntilLive(server: ServerProcess, timeoutMs = 30_000): Promise<void> {
+/**
+ * Resolves once this child has said it listens and answers its liveness probe
+ * (the line proves the answer comes from this process, not another one that
+ * happens to hold the port); rejects if it exits or takes too long.
+ */
+export async function waitUntilLive(server: ServerProcess & { port: number }, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void server.exited.then(() => (exited = true));
   while (Date.now() < deadline) {
     if (exited) throw new Error(`server exited during start:\n${server.output()}`);
+    if (!server.output().includes(`listening on port ${server.port}`)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      continue;
+    }
     try {
       const res = await fetch(`${server.url}/health/live`);
       if (res.ok) return;
