@@ -1,9 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../apps/identity-server/src/app.factory';
 import { AppConfig, loadConfig } from '../../apps/identity-server/src/config/app-config';
+import { freePort } from './server-process';
 
 /** Credentials the test servers bootstrap with. */
 export const ADMIN = { username: 'admin', password: 'admin-password-for-tests' };
@@ -27,9 +27,13 @@ export interface TestServer {
  * Defaults suit tests (cheap bcrypt, quiet logs); `env` overrides any variable.
  */
 export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<TestServer> {
+  // The port is chosen first so that the issuer (in every token, and checked by
+  // the /api guard) names the address the server really listens on.
+  const port = await freePort();
   const config = loadConfig({
     NODE_ENV: 'test',
-    PORT: '0',
+    PORT: String(port),
+    ISSUER_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: 'silent',
     BCRYPT_COST: '4',
@@ -41,12 +45,7 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
     ...env,
   });
   const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
-  const httpServer = app.getHttpServer() as { address(): AddressInfo };
-  const port = httpServer.address().port;
-  // The issuer must match the port actually bound, unless the test set one.
-  const issuer = env.ISSUER_URL ?? `http://127.0.0.1:${port}`;
-  (config as { issuer: string }).issuer = issuer;
+  await app.listen(port, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${port}`,
     app,

@@ -25,25 +25,36 @@ const USAGE = `Usage: tessera <command>
 Reads the same environment as the server (DATABASE_URL, KEY_ENCRYPTION_KEY, ...).`;
 
 function cliModule(config: AppConfig) {
-  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, AuditModule, KeysModule, ClientsModule] })
+  @Module({
+    imports: [ConfigModule.forRoot(config), DatabaseModule, AuditModule, KeysModule, ClientsModule],
+  })
   class CliModule {}
   return CliModule;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
-  if (!command || !['keys:list', 'keys:rotate', 'keys:revoke', 'clients:create'].includes(command)) {
+  if (
+    !command ||
+    !['keys:list', 'keys:rotate', 'keys:revoke', 'clients:create'].includes(command)
+  ) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
   const config = loadConfig(process.env);
-  const app = await NestFactory.createApplicationContext(cliModule(config), { logger: ['error', 'warn'], abortOnError: false });
+  const app = await NestFactory.createApplicationContext(cliModule(config), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
   try {
-    if (command === 'clients:create') return await createClient(app.get(ClientsService), app.get(ScopeCatalogueService), args);
+    if (command === 'clients:create')
+      return await createClient(app.get(ClientsService), app.get(ScopeCatalogueService), args);
     const ring = app.get(KeyRingService);
     if (command === 'keys:rotate') {
       const key = await ring.rotate({ immediate: args.includes('--now') });
-      process.stdout.write(`created ${key.kid} (${key.algorithm}); published now, signs from ${key.activatesAt.toISOString()}\n`);
+      process.stdout.write(
+        `created ${key.kid} (${key.algorithm}); published now, signs from ${key.activatesAt.toISOString()}\n`,
+      );
     } else if (command === 'keys:revoke') {
       const kid = args[0];
       if (!kid) throw new Error('keys:revoke needs a kid');
@@ -51,8 +62,16 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`revoked ${kid}\n`);
     }
     for (const key of await ring.list()) {
-      const state = key.revokedAt ? 'revoked' : key.signing ? 'signing' : key.published ? 'published' : 'retired';
-      process.stdout.write(`${key.kid}  ${key.algorithm}  ${state.padEnd(9)}  activates ${key.activatesAt.toISOString()}\n`);
+      const state = key.revokedAt
+        ? 'revoked'
+        : key.signing
+          ? 'signing'
+          : key.published
+            ? 'published'
+            : 'retired';
+      process.stdout.write(
+        `${key.kid}  ${key.algorithm}  ${state.padEnd(9)}  activates ${key.activatesAt.toISOString()}\n`,
+      );
     }
     return 0;
   } finally {
@@ -62,7 +81,11 @@ async function main(argv: string[]): Promise<number> {
 
 const SUPPORTED_GRANTS = ['password', 'client_credentials', 'refresh_token'];
 
-async function createClient(clients: ClientsService, catalogue: ScopeCatalogueService, args: string[]): Promise<number> {
+async function createClient(
+  clients: ClientsService,
+  catalogue: ScopeCatalogueService,
+  args: string[],
+): Promise<number> {
   const [clientId, ...options] = args;
   const grants: string[] = [];
   let scope: string | undefined;
@@ -73,20 +96,32 @@ async function createClient(clients: ClientsService, catalogue: ScopeCatalogueSe
     else if (options[i] === '--first-party') firstParty = true;
     else throw new Error(`unknown option ${options[i]}`);
   }
-  if (!clientId || !/^[A-Za-z0-9._-]{1,64}$/.test(clientId)) throw new Error('clients:create needs a client_id of 1-64 of A-Z a-z 0-9 . _ -');
+  if (!clientId || !/^[A-Za-z0-9._-]{1,64}$/.test(clientId))
+    throw new Error('clients:create needs a client_id of 1-64 of A-Z a-z 0-9 . _ -');
   if (grants.length === 0 || grants.some((g) => !SUPPORTED_GRANTS.includes(g))) {
     throw new Error(`--grant must be one of ${SUPPORTED_GRANTS.join(', ')}`);
   }
   // RFC 9700 §2.4: the password grant only for first-party clients.
-  if (grants.includes('password') && !firstParty) throw new Error('the password grant needs --first-party');
+  if (grants.includes('password') && !firstParty)
+    throw new Error('the password grant needs --first-party');
   const known = (await catalogue.list()).map((s) => s.name);
   const scopes = scope === undefined ? known : scope.split(' ').filter(Boolean);
   const unknown = scopes.filter((s) => !known.includes(s));
   if (unknown.length) throw new Error(`unknown scope(s): ${unknown.join(' ')}`);
   if (await clients.findByClientId(clientId)) throw new Error(`client ${clientId} exists`);
   const secret = randomSecret();
-  await clients.createApprovedClient({ clientId, name: clientId, firstParty, grantTypes: grants, scopes, secret });
-  printOnce(`Client "${clientId}" created (${grants.join(', ')}; scope "${scopes.join(' ')}"). Its client_secret, shown this once:`, secret);
+  await clients.createApprovedClient({
+    clientId,
+    name: clientId,
+    firstParty,
+    grantTypes: grants,
+    scopes,
+    secret,
+  });
+  printOnce(
+    `Client "${clientId}" created (${grants.join(', ')}; scope "${scopes.join(' ')}"). Its client_secret, shown this once:`,
+    secret,
+  );
   return 0;
 }
 

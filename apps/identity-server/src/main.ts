@@ -23,7 +23,9 @@ async function bootstrap(): Promise<void> {
     process.stderr.write(`Tessera could not start: ${reason}\n`);
     process.exit(1);
   }
-  process.stdout.write(`Tessera identity server listening on port ${config.port}, issuer ${config.issuer}\n`);
+  process.stdout.write(
+    `Tessera identity server listening on port ${config.port}, issuer ${config.issuer}\n`,
+  );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void shutdown(app, signal));
   }
@@ -40,7 +42,9 @@ async function shutdown(app: INestApplication, signal: string): Promise<void> {
     await app.close();
     process.exit(0);
   } catch (error) {
-    process.stderr.write(`shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   }
 }

@@ -1,12 +1,20 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module';
+import { createSampleApp } from './app.factory';
+import { sampleConfigFromEnv } from './sample.config';
 
 async function bootstrap(): Promise<void> {
-  const port = Number(process.env.SAMPLE_PORT ?? 3001);
-  const app = await NestFactory.create(AppModule);
+  const config = sampleConfigFromEnv(process.env);
+  const app = await createSampleApp(config.guard);
   app.enableShutdownHooks();
-  await app.listen(port);
+  await app.listen(config.port);
+  process.stdout.write(
+    `sample service listening on port ${config.port}, trusting ${config.guard.issuer}\n`,
+  );
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(
+    `sample service could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});

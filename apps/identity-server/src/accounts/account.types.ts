@@ -14,4 +14,9 @@ export interface AccountPrincipal {
  */
 export type CredentialCheck =
   | { ok: true; account: AccountPrincipal }
-  | { ok: false; reason: 'unknown_user' | 'wrong_password' | 'locked' | 'disabled'; userId?: string; lockedNow?: boolean };
+  | {
+      ok: false;
+      reason: 'unknown_user' | 'wrong_password' | 'locked' | 'disabled';
+      userId?: string;
+      lockedNow?: boolean;
+    };

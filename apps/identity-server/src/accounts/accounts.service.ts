@@ -37,7 +37,9 @@ export class AccountsService {
    * password take about the same time. Consecutive failures lock the account.
    */
   async verifyPassword(username: string, password: string, ip?: string): Promise<CredentialCheck> {
-    const user = await this.users.findOne({ where: { usernameNormalized: normalizeUsername(username) } });
+    const user = await this.users.findOne({
+      where: { usernameNormalized: normalizeUsername(username) },
+    });
     if (!user) {
       await this.hasher.burn(password);
       return { ok: false, reason: 'unknown_user' };
@@ -73,13 +75,17 @@ export class AccountsService {
       .set({
         status: () => `CASE WHEN failed_login_count + 1 >= :max THEN 'locked' ELSE 'active' END`,
         lockedUntil: () => `CASE WHEN failed_login_count + 1 >= :max THEN :until ELSE NULL END`,
-        failedLoginCount: () => `CASE WHEN failed_login_count + 1 >= :max THEN 0 ELSE failed_login_count + 1 END`,
+        failedLoginCount: () =>
+          `CASE WHEN failed_login_count + 1 >= :max THEN 0 ELSE failed_login_count + 1 END`,
         updatedAt: now,
       })
       .where('id = :id AND status <> :disabled', { id: userId, disabled: 'disabled' })
       .setParameters({ max: maxFailedAttempts, until })
       .execute();
-    const after = await this.users.findOne({ where: { id: userId }, select: { id: true, status: true, lockedUntil: true } });
+    const after = await this.users.findOne({
+      where: { id: userId },
+      select: { id: true, status: true, lockedUntil: true },
+    });
     return after?.status === 'locked' && after.lockedUntil?.getTime() === until.getTime();
   }
 
@@ -137,7 +143,11 @@ export class AccountsService {
       if (isUniqueViolation(error)) throw new ConflictException('username is taken');
       throw error;
     }
-    await this.audit.record({ type: 'user.created', subjectId: user.id, details: { username: user.username, roles: roleNames } });
+    await this.audit.record({
+      type: 'user.created',
+      subjectId: user.id,
+      details: { username: user.username, roles: roleNames },
+    });
     return toPrincipal(user);
   }
 
@@ -150,7 +160,9 @@ export class AccountsService {
   }
 
   async usernameExists(username: string): Promise<boolean> {
-    return (await this.users.count({ where: { usernameNormalized: normalizeUsername(username) } })) > 0;
+    return (
+      (await this.users.count({ where: { usernameNormalized: normalizeUsername(username) } })) > 0
+    );
   }
 }
 
@@ -161,7 +173,10 @@ function isLockActive(user: UserEntity, now: Date): boolean {
 
 function toPrincipal(user: UserEntity): AccountPrincipal {
   const roles = (user.roles ?? []).map((role) => role.name).sort();
-  const permissions = [...new Set((user.roles ?? []).flatMap((role) => role.permissions.map((p) => p.name)))].sort();
-  const status = user.status === 'locked' && !isLockActive(user, new Date()) ? 'active' : user.status;
+  const permissions = [
+    ...new Set((user.roles ?? []).flatMap((role) => role.permissions.map((p) => p.name))),
+  ].sort();
+  const status =
+    user.status === 'locked' && !isLockActive(user, new Date()) ? 'active' : user.status;
   return { id: user.id, username: user.username, email: user.email, status, roles, permissions };
 }

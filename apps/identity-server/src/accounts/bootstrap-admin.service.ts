@@ -23,7 +23,9 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
     if (await this.accounts.hasUserWithRole('admin')) return;
     const { adminUsername: username, adminPassword } = this.config.bootstrap;
     if (await this.accounts.usernameExists(username)) {
-      this.logger.error(`no admin exists and the username "${username}" is taken by a non-admin; set BOOTSTRAP_ADMIN_USERNAME`);
+      this.logger.error(
+        `no admin exists and the username "${username}" is taken by a non-admin; set BOOTSTRAP_ADMIN_USERNAME`,
+      );
       return;
     }
     const password = adminPassword ?? randomSecret(18);
@@ -35,6 +37,7 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
       throw error;
     }
     this.logger.log(`created the bootstrap admin "${username}"`);
-    if (!adminPassword) printOnce(`Bootstrap admin "${username}" created. Its password, shown this once:`, password);
+    if (!adminPassword)
+      printOnce(`Bootstrap admin "${username}" created. Its password, shown this once:`, password);
   }
 }

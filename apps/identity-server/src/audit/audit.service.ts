@@ -34,7 +34,9 @@ export interface AuditEventInput {
 export class AuditService {
   private readonly logger = new Logger(AuditService.name);
 
-  constructor(@InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>) {}
+  constructor(
+    @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
+  ) {}
 
   async record(event: AuditEventInput): Promise<void> {
     try {
@@ -54,8 +56,23 @@ export class AuditService {
   }
 
   /** Most recent events of a type, newest first (used by tests and, later, the admin API). */
-  async recent(type: AuditEventType, limit = 50): Promise<Array<{ type: string; clientId: string | null; subjectId: string | null; details: Record<string, unknown>; createdAt: Date }>> {
-    const rows = await this.events.find({ where: { type }, order: { createdAt: 'DESC' }, take: limit });
+  async recent(
+    type: AuditEventType,
+    limit = 50,
+  ): Promise<
+    Array<{
+      type: string;
+      clientId: string | null;
+      subjectId: string | null;
+      details: Record<string, unknown>;
+      createdAt: Date;
+    }>
+  > {
+    const rows = await this.events.find({
+      where: { type },
+      order: { createdAt: 'DESC' },
+      take: limit,
+    });
     return rows.map((row) => ({
       type: row.type,
       clientId: row.clientId,

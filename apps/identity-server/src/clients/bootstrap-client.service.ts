@@ -29,7 +29,9 @@ export class BootstrapClientService implements OnApplicationBootstrap {
       if (clientSecret && !(await this.clients.authenticate(clientId, clientSecret))) {
         await this.clients.revokeSecrets(existing.ref);
         await this.clients.addSecret(existing.ref, clientSecret);
-        this.logger.log(`bootstrap client "${clientId}": secret replaced by BOOTSTRAP_CLIENT_SECRET`);
+        this.logger.log(
+          `bootstrap client "${clientId}": secret replaced by BOOTSTRAP_CLIENT_SECRET`,
+        );
       }
       return;
     }
@@ -49,6 +51,10 @@ export class BootstrapClientService implements OnApplicationBootstrap {
       throw error;
     }
     this.logger.log(`created the bootstrap client "${clientId}"`);
-    if (!clientSecret) printOnce(`Bootstrap client "${clientId}" created. Its client_secret, shown this once:`, secret);
+    if (!clientSecret)
+      printOnce(
+        `Bootstrap client "${clientId}" created. Its client_secret, shown this once:`,
+        secret,
+      );
   }
 }

@@ -11,7 +11,11 @@ import { ScopeEntity } from './scope.entity';
 
 /** Client registrations, their secrets, and the scope catalogue. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ClientEntity, ClientSecretEntity, ScopeEntity]), AuditModule, CryptoModule],
+  imports: [
+    TypeOrmModule.forFeature([ClientEntity, ClientSecretEntity, ScopeEntity]),
+    AuditModule,
+    CryptoModule,
+  ],
   providers: [ClientsService, ScopeCatalogueService, BootstrapClientService],
   exports: [ClientsService, ScopeCatalogueService],
 })

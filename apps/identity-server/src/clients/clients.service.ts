@@ -92,7 +92,11 @@ export class ClientsService {
     });
     await this.clients.insert(client);
     await this.addSecret(client.id, input.secret);
-    await this.audit.record({ type: 'client.created', clientId: input.clientId, details: { name: input.name, firstParty: input.firstParty } });
+    await this.audit.record({
+      type: 'client.created',
+      clientId: input.clientId,
+      details: { name: input.name, firstParty: input.firstParty },
+    });
     return toPrincipal(client);
   }
 

@@ -4,5 +4,7 @@
  * only on the start that creates it; only its hash is stored.
  */
 export function printOnce(headline: string, secret: string): void {
-  process.stdout.write(`\n${'='.repeat(72)}\n${headline}\n\n    ${secret}\n\n${'='.repeat(72)}\n\n`);
+  process.stdout.write(
+    `\n${'='.repeat(72)}\n${headline}\n\n    ${secret}\n\n${'='.repeat(72)}\n\n`,
+  );
 }

@@ -40,7 +40,11 @@ export class AppConfig {
     this.port = env.PORT;
     // The issuer identifier has no trailing slash, so that `${issuer}/token` is well formed.
     this.issuer = (env.ISSUER_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
-    this.database = parseDatabaseUrl(env.DATABASE_URL, env.DATABASE_POOL_SIZE, env.DATABASE_CONNECT_ATTEMPTS);
+    this.database = parseDatabaseUrl(
+      env.DATABASE_URL,
+      env.DATABASE_POOL_SIZE,
+      env.DATABASE_CONNECT_ATTEMPTS,
+    );
     this.bootstrap = {
       adminUsername: env.BOOTSTRAP_ADMIN_USERNAME,
       adminPassword: env.BOOTSTRAP_ADMIN_PASSWORD,
@@ -74,7 +78,11 @@ export class AppConfig {
 export function parseDatabaseUrl(url: string, poolSize = 10, connectAttempts = 3): DatabaseConfig {
   if (url.startsWith('sqlite:')) {
     // `sqlite:./data/x.sqlite`, `sqlite:/abs/x.sqlite` and `sqlite::memory:` are accepted.
-    return { kind: 'sqlite', path: url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, ''), connectAttempts };
+    return {
+      kind: 'sqlite',
+      path: url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, ''),
+      connectAttempts,
+    };
   }
   return { kind: 'mysql', url: url.replace(/^mariadb:/, 'mysql:'), poolSize, connectAttempts };
 }

@@ -222,7 +222,8 @@ export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariable
   const problems = validateSync(parsed).map(describe);
   if (parsed.NODE_ENV === 'production') {
     // Production never falls back to a key file on disk or to a plain-http issuer (RFC 8414 §2).
-    if (!parsed.KEY_ENCRYPTION_KEY) problems.push('KEY_ENCRYPTION_KEY: is required when NODE_ENV=production');
+    if (!parsed.KEY_ENCRYPTION_KEY)
+      problems.push('KEY_ENCRYPTION_KEY: is required when NODE_ENV=production');
     if (parsed.ISSUER_URL?.startsWith('http://'))
       problems.push('ISSUER_URL: must use https when NODE_ENV=production');
   }

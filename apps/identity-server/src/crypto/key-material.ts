@@ -39,7 +39,9 @@ export class KeyMaterial {
     if (existsSync(path)) {
       const mode = statSync(path).mode & 0o777;
       if (mode & 0o077) {
-        this.logger.warn(`key-encryption key file ${path} is readable by others (mode ${mode.toString(8)}); fixing to 600`);
+        this.logger.warn(
+          `key-encryption key file ${path} is readable by others (mode ${mode.toString(8)}); fixing to 600`,
+        );
         chmodSync(path, 0o600);
       }
       return decodeKey(readFileSync(path, 'utf8').trim());

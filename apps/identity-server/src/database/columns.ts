@@ -12,4 +12,8 @@ export const timestampColumn = (name: string, nullable = false): ColumnOptions =
   nullable,
 });
 
-export const idColumn = (name = 'id'): PrimaryColumnOptions => ({ name, type: 'varchar', length: 36 });
+export const idColumn = (name = 'id'): PrimaryColumnOptions => ({
+  name,
+  type: 'varchar',
+  length: 36,
+});

@@ -47,6 +47,7 @@ export function buildDataSourceOptions(db: DatabaseConfig): DataSourceOptions {
 
 /** `mysql://user:secret@host/db` → `mysql://user:***@host/db`, for messages. */
 export function redactDataSource(options: DataSourceOptions): string {
-  if (options.type === 'mysql') return (options.url ?? '').replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  if (options.type === 'mysql')
+    return (options.url ?? '').replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
   return `sqlite:${String(options.database)}`;
 }

@@ -37,7 +37,9 @@ export class DatabaseModule {}
 /** The database named by DATABASE_URL could not be opened; the message never holds its password. */
 export class DatabaseUnavailableError extends Error {
   constructor(options: DataSourceOptions, cause: unknown) {
-    super(`cannot open the database ${redactDataSource(options)}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(
+      `cannot open the database ${redactDataSource(options)}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
     this.name = 'DatabaseUnavailableError';
   }
 }

@@ -8,7 +8,10 @@ const LOCK_NAME = 'tessera_migrations';
  * once on one database, so they take turns under a named lock (GET_LOCK);
  * SQLite serialises writers itself.
  */
-export async function runPendingMigrations(dataSource: DataSource, logger = new Logger('Migrations')) {
+export async function runPendingMigrations(
+  dataSource: DataSource,
+  logger = new Logger('Migrations'),
+) {
   const isMysql = dataSource.options.type === 'mysql';
   const lockRunner = isMysql ? dataSource.createQueryRunner() : undefined;
   try {
@@ -17,10 +20,14 @@ export async function runPendingMigrations(dataSource: DataSource, logger = new 
         'SELECT GET_LOCK(?, 60) AS acquired',
         [LOCK_NAME],
       );
-      if (Number(rows[0]?.acquired) !== 1) throw new Error('timed out waiting for the migration lock');
+      if (Number(rows[0]?.acquired) !== 1)
+        throw new Error('timed out waiting for the migration lock');
     }
     const applied = await dataSource.runMigrations({ transaction: 'each' });
-    if (applied.length > 0) logger.log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+    if (applied.length > 0)
+      logger.log(
+        `applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`,
+      );
   } finally {
     if (lockRunner) {
       await lockRunner.query('SELECT RELEASE_LOCK(?)', [LOCK_NAME]).catch(() => undefined);

@@ -1,7 +1,10 @@
+import { Public } from '@tessera/auth-guard';
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 
 /** Liveness (the process answers) and readiness (the database answers too). */
+// Protocol endpoint: open to callers without a bearer token (they authenticate otherwise or not at all).
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,3 +1,4 @@
+import { Public } from '@tessera/auth-guard';
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppConfig } from '../config/app-config';
@@ -6,6 +7,8 @@ import { KeyRingService } from './key-ring.service';
 export const JWKS_PATH = '.well-known/jwks.json';
 
 /** RFC 7517 JWK Set: the public parts of the current, upcoming and recently retired keys. */
+// Protocol endpoint: open to callers without a bearer token (they authenticate otherwise or not at all).
+@Public()
 @Controller()
 export class JwksController {
   constructor(

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { importJWK, JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { KeyRingService } from './key-ring.service';
 
 export const SUPPORTED_SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
@@ -26,9 +26,9 @@ export class JwtSigner {
     const { payload } = await jwtVerify(
       token,
       async (header) => {
-        const key = header.kid ? await this.ring.verificationKey(header.kid) : undefined;
-        if (!key || header.alg !== key.algorithm) throw new Error('unknown key');
-        return importJWK(key.jwk, key.algorithm);
+        const key = await this.ring.publicKey({ kid: header.kid, alg: header.alg });
+        if (!key) throw new Error('unknown key');
+        return key;
       },
       { algorithms: [...SUPPORTED_SIGNING_ALGORITHMS], typ: expected.typ, issuer: expected.issuer },
     );

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { calculateJwkThumbprint, JWK } from 'jose';
-import { createPrivateKey, generateKeyPair, KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -47,6 +47,7 @@ export class KeyRingService implements OnApplicationBootstrap {
   private loadedAt = 0;
   private reloading: Promise<void> | undefined;
   private readonly privateKeys = new Map<string, KeyObject>();
+  private readonly publicKeys = new Map<string, KeyObject>();
 
   constructor(
     @InjectRepository(SigningKeyEntity) private readonly rows: Repository<SigningKeyEntity>,
@@ -102,6 +103,26 @@ export class KeyRingService implements OnApplicationBootstrap {
       (k) => k.kid === kid,
     );
     return key && { algorithm: key.algorithm, jwk: key.publicJwk };
+  }
+
+  /**
+   * The public key that verifies a token with this header, if its kid is
+   * published now and the header's algorithm is that key's own (never the
+   * token's choice). Used in-process by introspection and the `/api` guard.
+   */
+  async publicKey(lookup: { kid?: string; alg: string }): Promise<KeyObject | undefined> {
+    if (!lookup.kid) return undefined;
+    const key = await this.verificationKey(lookup.kid);
+    if (!key || key.algorithm !== lookup.alg) return undefined;
+    let publicKey = this.publicKeys.get(lookup.kid);
+    if (!publicKey) {
+      publicKey = createPublicKey({
+        key: key.jwk as import('node:crypto').JsonWebKey,
+        format: 'jwk',
+      });
+      this.publicKeys.set(lookup.kid, publicKey);
+    }
+    return publicKey;
   }
 
   /**

@@ -43,7 +43,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           genReqId: (req: IncomingMessage, res: ServerResponse) => {
             const incoming = req.headers['x-request-id'];
-            const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+            const id =
+              typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
             res.setHeader('X-Request-Id', id);
             return id;
           },

@@ -1,3 +1,4 @@
+import { Public } from '@tessera/auth-guard';
 import { Controller, Header, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
 import type { Request } from 'express';
 import { ClientAuthenticator } from './client-auth/client-authenticator';
@@ -12,6 +13,8 @@ import { TokenInspector } from './token-inspector';
  * tokens (resource servers register as clients); a refresh token is described
  * only to the client it was issued to. Everything else is `{active: false}`.
  */
+// Protocol endpoint: open to callers without a bearer token (they authenticate otherwise or not at all).
+@Public()
 @Controller()
 @UseFilters(OAuthExceptionFilter)
 export class IntrospectionController {

@@ -1,3 +1,4 @@
+import { Public } from '@tessera/auth-guard';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ScopeCatalogueService } from '../clients/scope-catalogue.service';
 import { AppConfig } from '../config/app-config';
@@ -8,6 +9,8 @@ import { GrantRegistry } from './grants/grant-registry';
 import { OAUTH_PATHS } from './oauth-paths';
 
 /** RFC 8414 authorization server metadata. */
+// Protocol endpoint: open to callers without a bearer token (they authenticate otherwise or not at all).
+@Public()
 @Controller()
 export class MetadataController {
   constructor(

@@ -29,7 +29,11 @@ const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant];
 /** The OAuth 2.0 protocol endpoints: metadata, token, revocation, introspection. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([RefreshTokenEntity, RefreshTokenFamilyEntity, RevokedAccessTokenEntity]),
+    TypeOrmModule.forFeature([
+      RefreshTokenEntity,
+      RefreshTokenFamilyEntity,
+      RevokedAccessTokenEntity,
+    ]),
     AccountsModule,
     ClientsModule,
     KeysModule,

@@ -1,3 +1,4 @@
+import { Public } from '@tessera/auth-guard';
 import { Controller, Header, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuditService } from '../audit/audit.service';
@@ -16,6 +17,8 @@ import { RefreshTokenStore } from './tokens/refresh-token.store';
  * until it expires. Unknown tokens, and tokens of other clients, get the same
  * 200 and change nothing (§2.2: the answer must not tell what exists).
  */
+// Protocol endpoint: open to callers without a bearer token (they authenticate otherwise or not at all).
+@Public()
 @Controller()
 @UseFilters(OAuthExceptionFilter)
 export class RevocationController {
@@ -39,10 +42,26 @@ export class RevocationController {
     const found = await this.inspector.inspect(token, params.get('token_type_hint'));
     if (found?.kind === 'refresh_token' && found.clientRef === client.ref) {
       await this.refreshTokens.revokeFamily(found.familyId, 'revoked_by_client');
-      await this.audit.record({ type: 'token.revoked', clientId: client.clientId, subjectId: found.userId, ip: ctx.ip, details: { kind: 'refresh_token', familyId: found.familyId } });
-    } else if (found?.kind === 'access_token' && found.claims.client_id === client.clientId && found.claims.jti && found.claims.exp) {
+      await this.audit.record({
+        type: 'token.revoked',
+        clientId: client.clientId,
+        subjectId: found.userId,
+        ip: ctx.ip,
+        details: { kind: 'refresh_token', familyId: found.familyId },
+      });
+    } else if (
+      found?.kind === 'access_token' &&
+      found.claims.client_id === client.clientId &&
+      found.claims.jti &&
+      found.claims.exp
+    ) {
       await this.accessTokens.revoke(found.claims.jti, new Date(found.claims.exp * 1000));
-      await this.audit.record({ type: 'token.revoked', clientId: client.clientId, ip: ctx.ip, details: { kind: 'access_token', jti: found.claims.jti } });
+      await this.audit.record({
+        type: 'token.revoked',
+        clientId: client.clientId,
+        ip: ctx.ip,
+        details: { kind: 'access_token', jti: found.claims.jti },
+      });
     }
     return {};
   }

@@ -9,7 +9,11 @@ import { AccessTokenRevocations } from './tokens/access-token-revocations';
 import { RefreshTokenStore } from './tokens/refresh-token.store';
 
 export type InspectedToken =
-  | { kind: 'access_token'; active: boolean; claims: JWTPayload & { client_id?: string; scope?: string; username?: string } }
+  | {
+      kind: 'access_token';
+      active: boolean;
+      claims: JWTPayload & { client_id?: string; scope?: string; username?: string };
+    }
   | {
       kind: 'refresh_token';
       active: boolean;
@@ -43,9 +47,13 @@ export class TokenInspector {
   async inspect(token: string, hint?: string): Promise<InspectedToken | null> {
     const looksLikeJwt = token.split('.').length === 3;
     // The hint is only a hint (RFC 7009 §2.1, RFC 7662 §2.1): fall back to the other kind.
-    const order = hint === 'refresh_token' || !looksLikeJwt ? ['refresh', 'access'] : ['access', 'refresh'];
+    const order =
+      hint === 'refresh_token' || !looksLikeJwt ? ['refresh', 'access'] : ['access', 'refresh'];
     for (const kind of order) {
-      const found = kind === 'access' ? await this.inspectAccessToken(token) : await this.inspectRefreshToken(token);
+      const found =
+        kind === 'access'
+          ? await this.inspectAccessToken(token)
+          : await this.inspectRefreshToken(token);
       if (found) return found;
     }
     return null;
@@ -55,12 +63,17 @@ export class TokenInspector {
     if (token.split('.').length !== 3) return null;
     let claims: JWTPayload & { client_id?: string; scope?: string; username?: string };
     try {
-      claims = await this.signer.verify(token, { typ: ACCESS_TOKEN_TYP, issuer: this.config.issuer });
+      claims = await this.signer.verify(token, {
+        typ: ACCESS_TOKEN_TYP,
+        issuer: this.config.issuer,
+      });
     } catch {
       return null;
     }
     const client = claims.client_id ? await this.clients.findByClientId(claims.client_id) : null;
-    let active = client?.status === 'approved' && !(claims.jti && (await this.revocations.isRevoked(claims.jti)));
+    let active =
+      client?.status === 'approved' &&
+      !(claims.jti && (await this.revocations.isRevoked(claims.jti)));
     if (active && claims.sub && claims.sub !== claims.client_id) {
       const user = await this.accounts.findPrincipal(claims.sub);
       active = !!user && AccountsService.isActive(user);
@@ -73,7 +86,8 @@ export class TokenInspector {
     if (!found) return null;
     const client = await this.clients.findByRef(found.clientRef);
     const user = await this.accounts.findPrincipal(found.userId);
-    const active = found.active && client?.status === 'approved' && !!user && AccountsService.isActive(user);
+    const active =
+      found.active && client?.status === 'approved' && !!user && AccountsService.isActive(user);
     return {
       kind: 'refresh_token',
       active,

@@ -1,3 +1,4 @@
+import { Public } from '@tessera/auth-guard';
 import { Controller, Header, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
 import type { Request } from 'express';
 import { ClientAuthenticator } from './client-auth/client-authenticator';
@@ -10,6 +11,8 @@ import { requestContext } from './request/request-context';
 import { TokenResponse } from './tokens/token-response';
 
 /** The token endpoint, RFC 6749 §3.2, as an ordered list of named steps. */
+// Protocol endpoint: open to callers without a bearer token (they authenticate otherwise or not at all).
+@Public()
 @Controller()
 @UseFilters(OAuthExceptionFilter)
 export class TokenController {
@@ -31,7 +34,8 @@ export class TokenController {
     // 3. The grant must be supported (unsupported_grant_type) and allowed to this client (unauthorized_client).
     const grantType = params.require('grant_type');
     const handler = this.grants.get(grantType);
-    if (!client.grantTypes.includes(grantType)) throw unauthorizedClient(`this client is not allowed the ${grantType} grant`);
+    if (!client.grantTypes.includes(grantType))
+      throw unauthorizedClient(`this client is not allowed the ${grantType} grant`);
     // 4. Dispatch.
     return handler.handle(params, client, ctx);
   }

@@ -8,7 +8,10 @@ import { FormParams } from '../request/form-params';
 import { RequestContext } from '../request/request-context';
 
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
-export const CLIENT_AUTH_METHODS: ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+export const CLIENT_AUTH_METHODS: ClientAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+];
 
 interface PresentedCredentials {
   method: ClientAuthMethod;
@@ -29,7 +32,11 @@ export class ClientAuthenticator {
     private readonly audit: AuditService,
   ) {}
 
-  async authenticate(req: Request, params: FormParams, ctx: RequestContext): Promise<ClientPrincipal> {
+  async authenticate(
+    req: Request,
+    params: FormParams,
+    ctx: RequestContext,
+  ): Promise<ClientPrincipal> {
     const presented = readCredentials(req, params);
     const client = await this.clients.authenticate(presented.clientId, presented.secret);
     if (!client || client.status !== 'approved') {
@@ -37,7 +44,10 @@ export class ClientAuthenticator {
         type: 'client.authentication_failed',
         clientId: presented.clientId.slice(0, 64),
         ip: ctx.ip,
-        details: { method: presented.method, reason: client ? `client is ${client.status}` : 'unknown client or wrong secret' },
+        details: {
+          method: presented.method,
+          reason: client ? `client is ${client.status}` : 'unknown client or wrong secret',
+        },
       });
       throw invalidClient();
     }
@@ -52,11 +62,14 @@ function readCredentials(req: Request, params: FormParams): PresentedCredentials
   if (header !== undefined) {
     const basic = parseBasic(header);
     // RFC 6749 §2.3: a client uses one authentication method per request.
-    if (bodySecret !== undefined) throw invalidRequest('use either HTTP Basic or client_secret in the body, not both');
-    if (bodyId !== undefined && bodyId !== basic.clientId) throw invalidRequest('client_id does not match the Basic credentials');
+    if (bodySecret !== undefined)
+      throw invalidRequest('use either HTTP Basic or client_secret in the body, not both');
+    if (bodyId !== undefined && bodyId !== basic.clientId)
+      throw invalidRequest('client_id does not match the Basic credentials');
     return { method: 'client_secret_basic', ...basic };
   }
-  if (bodyId === undefined || bodySecret === undefined) throw invalidClient('client authentication is required');
+  if (bodyId === undefined || bodySecret === undefined)
+    throw invalidClient('client authentication is required');
   return { method: 'client_secret_post', clientId: bodyId, secret: bodySecret };
 }
 

@@ -33,6 +33,11 @@ export function writeOAuthError(response: Response, error: OAuthError): void {
   response.status(error.status);
   response.setHeader('Cache-Control', 'no-store');
   response.setHeader('Pragma', 'no-cache');
-  if (error.code === 'invalid_client') response.setHeader('WWW-Authenticate', 'Basic realm="tessera", charset="UTF-8"');
-  response.json(error.description ? { error: error.code, error_description: error.description } : { error: error.code });
+  if (error.code === 'invalid_client')
+    response.setHeader('WWW-Authenticate', 'Basic realm="tessera", charset="UTF-8"');
+  response.json(
+    error.description
+      ? { error: error.code, error_description: error.description }
+      : { error: error.code },
+  );
 }

@@ -39,9 +39,13 @@ export class OAuthError extends Error {
   }
 }
 
-export const invalidRequest = (description: string) => new OAuthError('invalid_request', description);
-export const invalidClient = (description = 'client authentication failed') => new OAuthError('invalid_client', description);
+export const invalidRequest = (description: string) =>
+  new OAuthError('invalid_request', description);
+export const invalidClient = (description = 'client authentication failed') =>
+  new OAuthError('invalid_client', description);
 export const invalidGrant = (description: string) => new OAuthError('invalid_grant', description);
-export const unauthorizedClient = (description: string) => new OAuthError('unauthorized_client', description);
-export const unsupportedGrantType = (description: string) => new OAuthError('unsupported_grant_type', description);
+export const unauthorizedClient = (description: string) =>
+  new OAuthError('unauthorized_client', description);
+export const unsupportedGrantType = (description: string) =>
+  new OAuthError('unsupported_grant_type', description);
 export const invalidScope = (description: string) => new OAuthError('invalid_scope', description);

@@ -11,7 +11,8 @@ import { GrantHandler } from './grant-handler';
 import { grantScope } from './scope-policy';
 
 /** The one answer for every failed sign-in, whatever the cause (no user enumeration). */
-export const BAD_CREDENTIALS = 'the username or password is incorrect, or the account cannot sign in';
+export const BAD_CREDENTIALS =
+  'the username or password is incorrect, or the account cannot sign in';
 
 /**
  * Resource owner password credentials, RFC 6749 §4.3. Only first-party
@@ -27,7 +28,11 @@ export class PasswordGrant implements GrantHandler {
     private readonly refreshTokens: RefreshTokenStore,
   ) {}
 
-  async handle(params: FormParams, client: ClientPrincipal, ctx: RequestContext): Promise<TokenResponse> {
+  async handle(
+    params: FormParams,
+    client: ClientPrincipal,
+    ctx: RequestContext,
+  ): Promise<TokenResponse> {
     const username = params.require('username');
     const password = params.require('password');
     const scope = grantScope(params.get('scope'), client.scopes);
@@ -38,7 +43,12 @@ export class PasswordGrant implements GrantHandler {
     const authTime = new Date();
     const access = await this.accessTokens.issue({ client, scope, user: check.account, authTime });
     const refresh = client.grantTypes.includes('refresh_token')
-      ? await this.refreshTokens.issueNew({ clientRef: client.ref, userId: check.account.id, scope, authTime })
+      ? await this.refreshTokens.issueNew({
+          clientRef: client.ref,
+          userId: check.account.id,
+          scope,
+          authTime,
+        })
       : undefined;
     return tokenResponse(access, scope, refresh);
   }

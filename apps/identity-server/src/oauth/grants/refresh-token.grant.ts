@@ -31,7 +31,11 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly audit: AuditService,
   ) {}
 
-  async handle(params: FormParams, client: ClientPrincipal, ctx: RequestContext): Promise<TokenResponse> {
+  async handle(
+    params: FormParams,
+    client: ClientPrincipal,
+    ctx: RequestContext,
+  ): Promise<TokenResponse> {
     const token = params.require('refresh_token');
     const requestedScope = params.get('scope');
 
@@ -39,7 +43,8 @@ export class RefreshTokenGrant implements GrantHandler {
       // Check the scope before redeeming: a refused request must not burn the
       // token, or the client's retry would look like reuse and revoke the family.
       const current = await this.store.inspect(token);
-      if (current?.active && current.clientRef === client.ref) grantScope(requestedScope, allowedNow(current.scope, client));
+      if (current?.active && current.clientRef === client.ref)
+        grantScope(requestedScope, allowedNow(current.scope, client));
     }
 
     const redeemed = await this.store.redeem(token, client.ref);

@@ -12,12 +12,15 @@ describe('grantScope', () => {
     expect(grantScope('orders:read  orders:read', allowed)).toBe('orders:read');
   });
 
-  it.each(['admin', 'orders:read admin', 'orders:read "x"', '   '])('refuses %p with invalid_scope', (requested) => {
-    expect(() => grantScope(requested, allowed)).toThrow(OAuthError);
-    try {
-      grantScope(requested, allowed);
-    } catch (error) {
-      expect((error as OAuthError).code).toBe('invalid_scope');
-    }
-  });
+  it.each(['admin', 'orders:read admin', 'orders:read "x"', '   '])(
+    'refuses %p with invalid_scope',
+    (requested) => {
+      expect(() => grantScope(requested, allowed)).toThrow(OAuthError);
+      try {
+        grantScope(requested, allowed);
+      } catch (error) {
+        expect((error as OAuthError).code).toBe('invalid_scope');
+      }
+    },
+  );
 });

@@ -11,7 +11,10 @@ import { RevokedAccessTokenEntity } from './revoked-access-token.entity';
  */
 @Injectable()
 export class AccessTokenRevocations {
-  constructor(@InjectRepository(RevokedAccessTokenEntity) private readonly rows: Repository<RevokedAccessTokenEntity>) {}
+  constructor(
+    @InjectRepository(RevokedAccessTokenEntity)
+    private readonly rows: Repository<RevokedAccessTokenEntity>,
+  ) {}
 
   async revoke(jti: string, expiresAt: Date): Promise<void> {
     try {

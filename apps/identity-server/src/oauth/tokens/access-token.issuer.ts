@@ -25,7 +25,12 @@ export class AccessTokenIssuer {
     private readonly config: AppConfig,
   ) {}
 
-  async issue(input: { client: ClientPrincipal; scope: string; user?: AccountPrincipal; authTime?: Date }): Promise<IssuedAccessToken> {
+  async issue(input: {
+    client: ClientPrincipal;
+    scope: string;
+    user?: AccountPrincipal;
+    authTime?: Date;
+  }): Promise<IssuedAccessToken> {
     const { accessTtlSeconds, audience } = this.config.tokens;
     const iat = Math.floor(Date.now() / 1000);
     const claims: Record<string, unknown> = {

@@ -18,9 +18,15 @@ export interface RefreshGrant {
 
 export type RedeemResult =
   | { ok: true; grant: RefreshGrant }
-  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' | 'other_client'; familyId?: string; userId?: string };
+  | {
+      ok: false;
+      reason: 'unknown' | 'expired' | 'revoked' | 'reused' | 'other_client';
+      familyId?: string;
+      userId?: string;
+    };
 
-export type FamilyRevocationReason = 'reuse' | 'other_client' | 'revoked_by_client' | 'user_inactive' | 'client_suspended';
+export type FamilyRevocationReason =
+  'reuse' | 'other_client' | 'revoked_by_client' | 'user_inactive' | 'client_suspended';
 
 /**
  * Refresh tokens: opaque, 256 random bits, stored only as a keyed hash, bound
@@ -32,7 +38,8 @@ export class RefreshTokenStore {
 
   constructor(
     @InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>,
-    @InjectRepository(RefreshTokenFamilyEntity) private readonly families: Repository<RefreshTokenFamilyEntity>,
+    @InjectRepository(RefreshTokenFamilyEntity)
+    private readonly families: Repository<RefreshTokenFamilyEntity>,
     private readonly config: AppConfig,
     keys: KeyMaterial,
   ) {
@@ -40,7 +47,12 @@ export class RefreshTokenStore {
   }
 
   /** Starts a new family (a new grant) and returns its first token. */
-  async issueNew(input: { clientRef: string; userId: string; scope: string; authTime: Date }): Promise<string> {
+  async issueNew(input: {
+    clientRef: string;
+    userId: string;
+    scope: string;
+    authTime: Date;
+  }): Promise<string> {
     const familyId = randomUUID();
     await this.families.insert({
       id: familyId,
@@ -99,7 +111,13 @@ export class RefreshTokenStore {
     if (result.affected === 1) {
       return {
         ok: true,
-        grant: { familyId: family.id, clientRef: family.clientRef, userId: family.userId, scope: row.scope, authTime: family.authTime },
+        grant: {
+          familyId: family.id,
+          clientRef: family.clientRef,
+          userId: family.userId,
+          scope: row.scope,
+          authTime: family.authTime,
+        },
       };
     }
     const lost = { familyId: family.id, userId: family.userId };
@@ -116,21 +134,30 @@ export class RefreshTokenStore {
   }
 
   async revokeFamily(familyId: string, reason: FamilyRevocationReason): Promise<void> {
-    await this.families.update({ id: familyId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+    await this.families.update(
+      { id: familyId, revokedAt: IsNull() },
+      { revokedAt: new Date(), revokedReason: reason },
+    );
   }
 
   /** Revokes every grant a client holds (suspension). Returns how many. */
   async revokeAllForClient(clientRef: string, reason: FamilyRevocationReason): Promise<number> {
-    const result = await this.families.update({ clientRef, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+    const result = await this.families.update(
+      { clientRef, revokedAt: IsNull() },
+      { revokedAt: new Date(), revokedReason: reason },
+    );
     return result.affected ?? 0;
   }
 
   /** Looks a token up without consuming it (introspection, revocation). */
-  async inspect(token: string): Promise<(RefreshGrant & { active: boolean; expiresAt: Date; issuedAt: Date }) | null> {
+  async inspect(
+    token: string,
+  ): Promise<(RefreshGrant & { active: boolean; expiresAt: Date; issuedAt: Date }) | null> {
     const row = await this.tokens.findOne({ where: { tokenHash: this.hasher.hash(token) } });
     const family = row ? await this.families.findOne({ where: { id: row.familyId } }) : null;
     if (!row || !family) return null;
-    const active = row.consumedAt === null && family.revokedAt === null && row.expiresAt > new Date();
+    const active =
+      row.consumedAt === null && family.revokedAt === null && row.expiresAt > new Date();
     return {
       familyId: family.id,
       clientRef: family.clientRef,

@@ -9,7 +9,11 @@ export interface TokenResponse {
   scope: string;
 }
 
-export function tokenResponse(access: IssuedAccessToken, scope: string, refreshToken?: string): TokenResponse {
+export function tokenResponse(
+  access: IssuedAccessToken,
+  scope: string,
+  refreshToken?: string,
+): TokenResponse {
   return {
     access_token: access.token,
     token_type: 'Bearer',

@@ -1,0 +1,49 @@
+import { Module, Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { AccessTokenStrategy, KEY_RESOLVER } from './access-token.strategy';
+import { AUTH_GUARD_OPTIONS, ConfigurableModuleClass } from './auth-guard.module-definition';
+import { AuthGuardModuleOptions } from './auth-guard.options';
+import { AccessTokenGuard, TOKEN_INTROSPECTOR } from './guards/access-token.guard';
+import { HttpTokenIntrospector } from './introspection/http-token-introspector';
+import { remoteJwksResolver } from './keys/remote-jwks.resolver';
+
+const keyResolverProvider: Provider = {
+  provide: KEY_RESOLVER,
+  inject: [AUTH_GUARD_OPTIONS],
+  useFactory: (options: AuthGuardModuleOptions) =>
+    options.keyResolver ?? remoteJwksResolver(options),
+};
+
+const introspectorProvider: Provider = {
+  provide: TOKEN_INTROSPECTOR,
+  inject: [AUTH_GUARD_OPTIONS],
+  useFactory: (options: AuthGuardModuleOptions) => {
+    const config = options.introspection;
+    if (!config) return undefined;
+    if ('introspector' in config) return config.introspector;
+    return new HttpTokenIntrospector({ issuer: options.issuer, ...config });
+  },
+};
+
+/**
+ * Validates Tessera access tokens locally and guards every route of the
+ * application (deny by default). Import it once, in the root module:
+ *
+ * ```ts
+ * AuthGuardModule.forRoot({ issuer: 'https://id.example.com', audience: 'tessera' })
+ * ```
+ *
+ * `forRootAsync` takes the usual `imports` / `inject` / `useFactory`.
+ */
+@Module({
+  imports: [PassportModule],
+  providers: [
+    keyResolverProvider,
+    introspectorProvider,
+    AccessTokenStrategy,
+    { provide: APP_GUARD, useClass: AccessTokenGuard },
+  ],
+  exports: [KEY_RESOLVER, TOKEN_INTROSPECTOR],
+})
+export class AuthGuardModule extends ConfigurableModuleClass {}

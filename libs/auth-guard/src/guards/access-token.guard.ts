@@ -1,0 +1,156 @@
+import {
+  ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  ServiceUnavailableException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { Request, Response } from 'express';
+import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
+import { AuthGuardModuleOptions, TokenIntrospector } from '../auth-guard.options';
+import { BearerChallengeException } from '../bearer-challenge';
+import { bearerFromHeader, TESSERA_JWT } from '../access-token.strategy';
+import { Public } from '../decorators/public.decorator';
+import { RequireActiveToken } from '../decorators/require-active-token.decorator';
+import { Requirement, REQUIREMENTS } from '../decorators/requirements.decorator';
+import { Principal } from '../principal';
+
+/** Injection token of the {@link TokenIntrospector} behind `@RequireActiveToken()`, when configured. */
+export const TOKEN_INTROSPECTOR = Symbol('TOKEN_INTROSPECTOR');
+
+/**
+ * The global guard: every route needs a valid access token unless it is
+ * `@Public()`. Then the route's scope, role and permission requirements, and
+ * for `@RequireActiveToken()` routes an online check. Refusals follow RFC 6750
+ * §3: no token → 401 with a bare `Bearer` challenge; a bad token → 401
+ * `invalid_token`; too little → 403 `insufficient_scope`.
+ */
+@Injectable()
+export class AccessTokenGuard extends AuthGuard(TESSERA_JWT) {
+  private readonly logger = new Logger('AuthGuard');
+  private readonly realm: string;
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(AUTH_GUARD_OPTIONS) private readonly options: AuthGuardModuleOptions,
+    @Optional() @Inject(TOKEN_INTROSPECTOR) private readonly introspector?: TokenIntrospector,
+  ) {
+    super();
+    this.realm = options.realm ?? 'api';
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride(Public, targets)) return true;
+
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    try {
+      const token = this.extractToken(req);
+      if (!token) throw new BearerChallengeException(this.realm);
+      await super.canActivate(context);
+      const principal = req.user as Principal;
+      this.checkRequirements(principal, targets);
+      if (this.reflector.getAllAndOverride(RequireActiveToken, targets))
+        await this.checkActive(token);
+      return true;
+    } catch (error) {
+      if (error instanceof BearerChallengeException)
+        res.setHeader('WWW-Authenticate', error.challenge);
+      throw error;
+    }
+  }
+
+  /** Called by @nestjs/passport with the strategy's outcome; every failure is `invalid_token`. */
+  override handleRequest<TUser = Principal>(
+    err: unknown,
+    user: TUser | false,
+    info: unknown,
+  ): TUser {
+    if (err || !user) {
+      const cause = err ?? info;
+      this.logger.debug(`token refused: ${cause instanceof Error ? cause.message : String(cause)}`);
+      throw new BearerChallengeException(this.realm, 'invalid_token', describeFailure(cause));
+    }
+    return user;
+  }
+
+  private extractToken(req: Request): string | null {
+    const query = req.query as Record<string, unknown> | undefined;
+    if (query?.access_token !== undefined && !this.options.allowQueryToken) {
+      // RFC 6750 §2.3 is optional and leaks tokens into logs; refuse it plainly.
+      throw new BearerChallengeException(
+        this.realm,
+        'invalid_request',
+        'access tokens are not accepted in the query string',
+      );
+    }
+    const header = req.headers.authorization;
+    if (header && /^bearer\s*$/i.test(header.trim())) {
+      throw new BearerChallengeException(
+        this.realm,
+        'invalid_request',
+        'the Bearer credentials are empty',
+      );
+    }
+    return bearerFromHeader(req);
+  }
+
+  private checkRequirements(principal: Principal, targets: Array<object>): void {
+    const requirements = targets.flatMap(
+      (target) => (Reflect.getMetadata(REQUIREMENTS, target) as Requirement[] | undefined) ?? [],
+    );
+    for (const requirement of requirements) {
+      const held =
+        requirement.kind === 'scope'
+          ? principal.scopes
+          : requirement.kind === 'role'
+            ? principal.roles
+            : principal.permissions;
+      const ok =
+        requirement.mode === 'all'
+          ? requirement.values.every((v) => held.includes(v))
+          : requirement.values.some((v) => held.includes(v));
+      if (ok) continue;
+      const wording = `${requirement.mode === 'all' ? 'all of' : 'one of'} ${requirement.kind}s ${requirement.values.join(', ')}`;
+      throw new BearerChallengeException(
+        this.realm,
+        'insufficient_scope',
+        `this route needs ${wording}`,
+        requirement.kind === 'scope' ? requirement.values : undefined,
+      );
+    }
+  }
+
+  private async checkActive(token: string): Promise<void> {
+    if (!this.introspector)
+      throw new Error('@RequireActiveToken() needs the `introspection` option of AuthGuardModule');
+    let active: boolean;
+    try {
+      active = await this.introspector.isActive(token);
+    } catch (error) {
+      this.logger.warn(`introspection failed: ${(error as Error).message}`);
+      throw new ServiceUnavailableException('the token could not be checked; try again');
+    }
+    if (!active)
+      throw new BearerChallengeException(
+        this.realm,
+        'invalid_token',
+        'the token is no longer active',
+      );
+  }
+}
+
+/** A short, safe reason: never the token, never a stack. */
+function describeFailure(cause: unknown): string {
+  if (!(cause instanceof Error)) return 'the access token is invalid';
+  if (cause.name === 'TokenExpiredError') return 'the access token expired';
+  if (cause.name === 'NotBeforeError') return 'the access token is not valid yet';
+  if (cause.message === 'signing keys unavailable') return 'the signing keys cannot be fetched now';
+  return 'the access token is invalid';
+}

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { TokenIntrospector } from '../auth-guard.options';
+import { discoverMetadata } from '../keys/discovery';
+
+const MAX_CACHED = 10_000;
+
+/**
+ * RFC 7662 introspection over HTTP with this service's client credentials.
+ * Answers are cached per token (by its SHA-256) for `cacheSeconds`, so a busy
+ * route costs the issuer one request per token per interval. Network errors
+ * propagate: the guard then refuses the request (fail closed).
+ */
+export class HttpTokenIntrospector implements TokenIntrospector {
+  private readonly cache = new Map<string, { active: boolean; until: number }>();
+  private endpoint: string | undefined;
+
+  constructor(
+    private readonly config: {
+      issuer: string;
+      endpoint?: string;
+      clientId: string;
+      clientSecret: string;
+      cacheSeconds?: number;
+    },
+  ) {
+    this.endpoint = config.endpoint;
+  }
+
+  async isActive(token: string): Promise<boolean> {
+    const key = createHash('sha256').update(token).digest('base64url');
+    const now = Date.now();
+    const cached = this.cache.get(key);
+    if (cached && cached.until > now) return cached.active;
+
+    this.endpoint ??= (await discoverMetadata(this.config.issuer, 5000)).introspection_endpoint;
+    if (!this.endpoint) throw new Error('the issuer advertises no introspection_endpoint');
+    const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+    const response = await fetch(this.endpoint, {
+      method: 'POST',
+      signal: AbortSignal.timeout(5000),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        // RFC 6749 §2.3.1: form-encode each part before Basic.
+        authorization: `Basic ${Buffer.from(`${encode(this.config.clientId)}:${encode(this.config.clientSecret)}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
+    });
+    if (!response.ok) throw new Error(`introspection answered ${response.status}`);
+    const active = ((await response.json()) as { active?: unknown }).active === true;
+
+    if (this.cache.size >= MAX_CACHED) this.cache.clear();
+    this.cache.set(key, { active, until: now + (this.config.cacheSeconds ?? 10) * 1000 });
+    return active;
+  }
+}
