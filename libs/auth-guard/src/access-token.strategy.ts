@@ -52,7 +52,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, TESSERA_JWT)
       algorithms,
       issuer: options.issuer.replace(/\/+$/, ''),
       audience: Array.isArray(options.audience)
-        ? (options.audience as [string, ...string[]])
+        ? (options.audience)
         : options.audience,
       jsonWebTokenOptions: { complete: true, clockTolerance: options.clockToleranceSeconds ?? 30 },
       secretOrKeyProvider: (
