@@ -202,6 +202,21 @@ describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on 
       await expectInactive(CONSOLE, tokens.refresh_token);
     });
 
+    it('ends the access tokens of a grant when its refresh token is revoked (RFC 7009 §2.1), and only those', async () => {
+      const user = await createUser(server);
+      const grant = await signIn(CONSOLE, user);
+      const rotated = (await refresh(CONSOLE, grant.refresh_token)).body as unknown as Tokens;
+      const otherGrant = await signIn(CONSOLE, user);
+      expect(decodeJwt(grant.access_token).payload.grant_id).toBe(decodeJwt(rotated.access_token).payload.grant_id);
+      await expectActive(resourceServer, grant.access_token);
+
+      expectRevokeAnswer(await revoke(CONSOLE, rotated.refresh_token));
+      await expectInactive(resourceServer, grant.access_token);
+      await expectInactive(resourceServer, rotated.access_token);
+      // Another sign-in of the same user is another grant: untouched.
+      await expectActive(resourceServer, otherGrant.access_token);
+    });
+
     it('revokes the whole grant, whichever of its refresh tokens is presented, whatever the hint', async () => {
       const user = await createUser(server);
       const first = await signIn(CONSOLE, user);

@@ -8,6 +8,13 @@ import { ACCESS_TOKEN_TYP } from './tokens/access-token.issuer';
 import { AccessTokenRevocations } from './tokens/access-token-revocations';
 import { RefreshTokenStore } from './tokens/refresh-token.store';
 
+type AccessClaims = JWTPayload & {
+  client_id?: string;
+  scope?: string;
+  username?: string;
+  grant_id?: string;
+};
+
 export type InspectedToken =
   | {
       kind: 'access_token';
@@ -31,7 +38,8 @@ export type InspectedToken =
  * Tells what a presented token is and whether it is active now, for
  * introspection and revocation. Active means: a valid signature by a published
  * key, `typ` at+jwt, our issuer, unexpired, not revoked, its client still
- * approved and its user still active (refresh tokens: unconsumed, family live).
+ * approved, its user still active and its grant not revoked (refresh tokens:
+ * unconsumed, family live).
  */
 @Injectable()
 export class TokenInspector {
@@ -61,7 +69,7 @@ export class TokenInspector {
 
   private async inspectAccessToken(token: string): Promise<InspectedToken | null> {
     if (token.split('.').length !== 3) return null;
-    let claims: JWTPayload & { client_id?: string; scope?: string; username?: string };
+    let claims: AccessClaims;
     try {
       claims = await this.signer.verify(token, {
         typ: ACCESS_TOKEN_TYP,
@@ -74,6 +82,9 @@ export class TokenInspector {
     let active =
       client?.status === 'approved' &&
       !(claims.jti && (await this.revocations.isRevoked(claims.jti)));
+    // RFC 7009 §2.1: revoking a grant (its refresh token) ends the access tokens issued from it.
+    if (active && claims.grant_id)
+      active = !(await this.refreshTokens.isFamilyRevoked(claims.grant_id));
     if (active && claims.sub && claims.sub !== claims.client_id) {
       const user = await this.accounts.findPrincipal(claims.sub);
       active = !!user && AccountsService.isActive(user);

@@ -41,8 +41,7 @@ export class PasswordGrant implements GrantHandler {
     if (!check.ok) throw invalidGrant(BAD_CREDENTIALS);
 
     const authTime = new Date();
-    const access = await this.accessTokens.issue({ client, scope, user: check.account, authTime });
-    const refresh = client.grantTypes.includes('refresh_token')
+    const grant = client.grantTypes.includes('refresh_token')
       ? await this.refreshTokens.issueNew({
           clientRef: client.ref,
           userId: check.account.id,
@@ -50,6 +49,13 @@ export class PasswordGrant implements GrantHandler {
           authTime,
         })
       : undefined;
-    return tokenResponse(access, scope, refresh);
+    const access = await this.accessTokens.issue({
+      client,
+      scope,
+      user: check.account,
+      authTime,
+      grantId: grant?.familyId,
+    });
+    return tokenResponse(access, scope, grant?.token);
   }
 }

@@ -69,7 +69,13 @@ export class RefreshTokenGrant implements GrantHandler {
     const scope = grantScope(requestedScope, allowedNow(grant.scope, client));
 
     const successor = await this.store.issueInFamily(grant.familyId, grant.scope);
-    const access = await this.accessTokens.issue({ client, scope, user, authTime: grant.authTime });
+    const access = await this.accessTokens.issue({
+      client,
+      scope,
+      user,
+      authTime: grant.authTime,
+      grantId: grant.familyId,
+    });
     return tokenResponse(access, scope, successor);
   }
 }

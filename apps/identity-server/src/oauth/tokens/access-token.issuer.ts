@@ -16,7 +16,10 @@ export interface IssuedAccessToken {
 /**
  * Mints JWT access tokens (RFC 9068): `iss`, `sub`, `aud`, `exp`, `iat`,
  * `jti`, `client_id`, `scope`; for a user also `auth_time`, `username`,
- * `roles` and `permissions`. A client acting as itself has `sub` = its client_id.
+ * `roles` and `permissions`, and `grant_id` when the token belongs to a grant
+ * with refresh tokens (an opaque id that lets introspection report the token
+ * inactive once that grant is revoked, RFC 7009 §2.1). A client acting as
+ * itself has `sub` = its client_id.
  */
 @Injectable()
 export class AccessTokenIssuer {
@@ -30,6 +33,7 @@ export class AccessTokenIssuer {
     scope: string;
     user?: AccountPrincipal;
     authTime?: Date;
+    grantId?: string;
   }): Promise<IssuedAccessToken> {
     const { accessTtlSeconds, audience } = this.config.tokens;
     const iat = Math.floor(Date.now() / 1000);
@@ -48,6 +52,7 @@ export class AccessTokenIssuer {
       claims.username = input.user.username;
       claims.roles = input.user.roles;
       claims.permissions = input.user.permissions;
+      if (input.grantId) claims.grant_id = input.grantId;
     }
     return { token: await this.signer.sign(claims, ACCESS_TOKEN_TYP), expiresIn: accessTtlSeconds };
   }

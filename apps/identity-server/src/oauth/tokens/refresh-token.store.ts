@@ -46,13 +46,13 @@ export class RefreshTokenStore {
     this.hasher = new SecretHasher(keys.keyFor('refresh-token-hash'));
   }
 
-  /** Starts a new family (a new grant) and returns its first token. */
+  /** Starts a new family (a new grant) and returns its id and first token. */
   async issueNew(input: {
     clientRef: string;
     userId: string;
     scope: string;
     authTime: Date;
-  }): Promise<string> {
+  }): Promise<{ familyId: string; token: string }> {
     const familyId = randomUUID();
     await this.families.insert({
       id: familyId,
@@ -63,7 +63,7 @@ export class RefreshTokenStore {
       revokedAt: null,
       revokedReason: null,
     });
-    return this.issueInFamily(familyId, input.scope);
+    return { familyId, token: await this.issueInFamily(familyId, input.scope) };
   }
 
   /** The successor of a redeemed token, in the same family. */
@@ -138,6 +138,15 @@ export class RefreshTokenStore {
       { id: familyId, revokedAt: IsNull() },
       { revokedAt: new Date(), revokedReason: reason },
     );
+  }
+
+  /** True when the grant exists and has been revoked (its access tokens are then inactive too). */
+  async isFamilyRevoked(familyId: string): Promise<boolean> {
+    const family = await this.families.findOne({
+      where: { id: familyId },
+      select: { id: true, revokedAt: true },
+    });
+    return family?.revokedAt != null;
   }
 
   /** Revokes every grant a client holds (suspension). Returns how many. */
