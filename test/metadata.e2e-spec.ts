@@ -1,0 +1,61 @@
+import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
+import { getJson } from './support/http';
+import { startServer, TestServer } from './support/test-server';
+
+describe.each(DATABASES)('authorization server metadata (RFC 8414) on %s', (kind) => {
+  let db: TestDatabase;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    server = await startServer(db.url);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
+
+  it('describes the issuer, its endpoints, grants, client authentication methods and scopes', async () => {
+    const res = await getJson(`${server.url}/.well-known/oauth-authorization-server`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const issuer = server.config.issuer;
+    expect(res.body).toMatchObject({
+      issuer,
+      token_endpoint: `${issuer}/oauth/token`,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      revocation_endpoint: `${issuer}/oauth/revoke`,
+      introspection_endpoint: `${issuer}/oauth/introspect`,
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    });
+    expect([...(res.body.grant_types_supported as string[])].sort()).toEqual([
+      'client_credentials',
+      'password',
+      'refresh_token',
+    ]);
+    // SPEC: the sample service's scopes are in the catalogue from the first start.
+    expect(res.body.scopes_supported).toEqual(
+      expect.arrayContaining(['orders:read', 'orders:write']),
+    );
+  });
+
+  it('serves every advertised endpoint at the advertised address', async () => {
+    const metadata = (await getJson(`${server.url}/.well-known/oauth-authorization-server`))
+      .body as Record<string, string>;
+    const local = (url: string) => url.replace(server.config.issuer, server.url);
+    expect((await getJson(local(metadata.jwks_uri))).status).toBe(200);
+    for (const endpoint of [
+      metadata.token_endpoint,
+      metadata.revocation_endpoint,
+      metadata.introspection_endpoint,
+    ]) {
+      // Without client authentication each answers the OAuth error, not 404.
+      const res = await fetch(local(endpoint), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+      });
+      expect(res.status).toBe(401);
+    }
+  });
+});
