@@ -4,7 +4,17 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'eslint.config.mjs', 'jest.config.js'] },
+  {
+    ignores: [
+      '**/dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'eslint.config.mjs',
+      'jest.config.js',
+      // Plain ESM scripts run on demand, outside the TypeScript project that typed linting needs.
+      'bench/**/*.mjs',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,
@@ -19,6 +29,29 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
+    },
+  },
+  {
+    // STYLE.md: the guard library uses no app. It is packed and installed by
+    // services outside this repository, where apps/ does not exist.
+    files: ['libs/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)apps(/|$)',
+              message: 'libs/ must not import from apps/: the library is packed on its own.',
+            },
+            {
+              regex: '^@tessera/auth-guard(/|$)',
+              message:
+                'import the library by relative path inside libs/: the alias does not exist in the package.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

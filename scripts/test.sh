@@ -10,6 +10,8 @@ if [ "$what" = "all" ]; then
   npx eslint . --max-warnings 0
 fi
 npm run --silent build
+# The guard library alone, as it is packed (test/auth-guard-pack rebuilds it on `npm pack`).
+npm run --silent build:auth-guard
 if [ "$what" = "all" ]; then
   npx jest --selectProjects unit
 fi

@@ -13,11 +13,30 @@ import { Principal, principalFromClaims } from './principal';
 
 /** Passport name of the strategy. */
 export const TESSERA_JWT = 'tessera-jwt';
+/**
+ * Injection token of this module instance's own passport strategy name.
+ * passport keeps strategies in one process-wide registry: with a fixed name, a
+ * second AuthGuardModule in the process (another issuer, another audience)
+ * would silently replace the first one's validation.
+ */
+export const STRATEGY_NAME = Symbol('STRATEGY_NAME');
+let strategyInstances = 0;
+export const nextStrategyName = (): string => `${TESSERA_JWT}#${++strategyInstances}`;
+
 /** Injection token of the {@link VerificationKeyResolver} in use. */
 export const KEY_RESOLVER = Symbol('KEY_RESOLVER');
 
 /** `Authorization: Bearer <token>`, the scheme matched case-insensitively (RFC 9110 §11.1). */
 export const bearerFromHeader = ExtractJwt.fromAuthHeaderAsBearerToken();
+
+/**
+ * `?access_token=` (RFC 6750 §2.3). Only consulted when `allowQueryToken` is
+ * set; the guard has already refused a repeated parameter or a second method.
+ */
+export function tokenFromQuery(req: Request): string | null {
+  const value = (req.query as Record<string, unknown> | undefined)?.access_token;
+  return typeof value === 'string' && value !== '' ? value : null;
+}
 
 /** Thrown for any token that must not be accepted; becomes 401 `invalid_token`. */
 export class InvalidTokenError extends Error {}
@@ -45,15 +64,23 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, TESSERA_JWT)
   constructor(
     @Inject(AUTH_GUARD_OPTIONS) options: AuthGuardModuleOptions,
     @Inject(KEY_RESOLVER) resolveKey: VerificationKeyResolver,
+    @Inject(STRATEGY_NAME) strategyName: string,
   ) {
+    // jsonwebtoken checks `iss` and `aud` only when the option is truthy: an empty
+    // value from a missing environment variable would accept any issuer or audience.
+    const issuer = typeof options.issuer === 'string' ? options.issuer.replace(/\/+$/, '') : '';
+    if (issuer.trim() === '') throw new Error('AuthGuardModule: `issuer` must be a non-empty URL');
+    const audiences = ([] as unknown[]).concat(options.audience);
+    if (audiences.length === 0 || audiences.some((a) => typeof a !== 'string' || a === ''))
+      throw new Error('AuthGuardModule: `audience` must name at least one non-empty audience');
     const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS;
     super({
-      jwtFromRequest: bearerFromHeader,
+      jwtFromRequest: options.allowQueryToken
+        ? ExtractJwt.fromExtractors([bearerFromHeader, tokenFromQuery])
+        : bearerFromHeader,
       algorithms,
-      issuer: options.issuer.replace(/\/+$/, ''),
-      audience: Array.isArray(options.audience)
-        ? (options.audience)
-        : options.audience,
+      issuer,
+      audience: options.audience,
       jsonWebTokenOptions: { complete: true, clockTolerance: options.clockToleranceSeconds ?? 30 },
       secretOrKeyProvider: (
         _req: Request,
@@ -75,6 +102,10 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, TESSERA_JWT)
         );
       },
     });
+    // The mixin registered this strategy under the shared name; this instance's guard uses its own.
+    (this as unknown as { getPassportInstance(): { use(name: string, strategy: unknown): void } })
+      .getPassportInstance()
+      .use(strategyName, this);
   }
 
   /** Called by passport-jwt with the verified token (`complete: true`: header and payload). */

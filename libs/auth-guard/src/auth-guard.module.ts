@@ -1,7 +1,12 @@
 import { Module, Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
-import { AccessTokenStrategy, KEY_RESOLVER } from './access-token.strategy';
+import {
+  AccessTokenStrategy,
+  KEY_RESOLVER,
+  nextStrategyName,
+  STRATEGY_NAME,
+} from './access-token.strategy';
 import { AUTH_GUARD_OPTIONS, ConfigurableModuleClass } from './auth-guard.module-definition';
 import { AuthGuardModuleOptions } from './auth-guard.options';
 import { AccessTokenGuard, TOKEN_INTROSPECTOR } from './guards/access-token.guard';
@@ -39,6 +44,7 @@ const introspectorProvider: Provider = {
 @Module({
   imports: [PassportModule],
   providers: [
+    { provide: STRATEGY_NAME, useFactory: nextStrategyName },
     keyResolverProvider,
     introspectorProvider,
     AccessTokenStrategy,

@@ -39,8 +39,9 @@ export interface AuthGuardModuleOptions {
     /** How long a fetched JWKS is used before it is fetched again. Default `300`. */
     cacheMaxAgeSeconds?: number;
     /**
-     * After any fetch, no other fetch for this long, even for an unknown kid:
-     * a flood of made-up kids costs the issuer at most one request per interval. Default `30`.
+     * After any fetch, successful or failed, no other fetch for this long, even
+     * for an unknown kid: a flood of made-up kids, or an issuer that is down,
+     * costs the issuer at most one request per interval. Default `30`.
      */
     cooldownSeconds?: number;
     /** Timeout of one JWKS or metadata request. Default `5000`. */
@@ -62,7 +63,11 @@ export interface AuthGuardModuleOptions {
         cacheSeconds?: number;
       }
     | { introspector: TokenIntrospector };
-  /** Accept `?access_token=` (RFC 6750 §2.3)? Default `false`: URLs end up in logs and histories. */
+  /**
+   * Accept `?access_token=` (RFC 6750 §2.3)? Default `false`: URLs end up in logs
+   * and histories, so the parameter is refused with 400 `invalid_request`. When
+   * `true`, a token sent both in the header and the query is still refused (§2).
+   */
   allowQueryToken?: boolean;
   /** The `realm` of `WWW-Authenticate` challenges. Default `api`. */
   realm?: string;

@@ -12,7 +12,7 @@ import type { Request, Response } from 'express';
 import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
 import { AuthGuardModuleOptions, TokenIntrospector } from '../auth-guard.options';
 import { BearerChallengeException } from '../bearer-challenge';
-import { bearerFromHeader, TESSERA_JWT } from '../access-token.strategy';
+import { bearerFromHeader, STRATEGY_NAME, tokenFromQuery } from '../access-token.strategy';
 import { Public } from '../decorators/public.decorator';
 import { RequireActiveToken } from '../decorators/require-active-token.decorator';
 import { Requirement, REQUIREMENTS } from '../decorators/requirements.decorator';
@@ -29,23 +29,28 @@ export const TOKEN_INTROSPECTOR = Symbol('TOKEN_INTROSPECTOR');
  * `invalid_token`; too little → 403 `insufficient_scope`.
  */
 @Injectable()
-export class AccessTokenGuard extends AuthGuard(TESSERA_JWT) {
+export class AccessTokenGuard extends AuthGuard() {
   private readonly logger = new Logger('AuthGuard');
   private readonly realm: string;
 
   constructor(
     private readonly reflector: Reflector,
-    @Inject(AUTH_GUARD_OPTIONS) private readonly options: AuthGuardModuleOptions,
+    @Inject(AUTH_GUARD_OPTIONS) private readonly moduleOptions: AuthGuardModuleOptions,
+    @Inject(STRATEGY_NAME) strategyName: string,
     @Optional() @Inject(TOKEN_INTROSPECTOR) private readonly introspector?: TokenIntrospector,
   ) {
-    super();
-    this.realm = options.realm ?? 'api';
+    // The strategy of this module instance, by its own name (see STRATEGY_NAME).
+    super({ defaultStrategy: strategyName, session: false });
+    this.realm = moduleOptions.realm ?? 'api';
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride(Public, targets)) return true;
+    // Deny by default everywhere: only an HTTP request carries a bearer token this
+    // guard can check, so a handler reached another way (RPC, WebSocket, GraphQL)
+    // is refused unless it says @Public() and authenticates by its own means.
+    if (context.getType() !== 'http') return false;
 
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
@@ -81,8 +86,8 @@ export class AccessTokenGuard extends AuthGuard(TESSERA_JWT) {
   }
 
   private extractToken(req: Request): string | null {
-    const query = req.query as Record<string, unknown> | undefined;
-    if (query?.access_token !== undefined && !this.options.allowQueryToken) {
+    const query = (req.query as Record<string, unknown> | undefined)?.access_token;
+    if (query !== undefined && !this.moduleOptions.allowQueryToken) {
       // RFC 6750 §2.3 is optional and leaks tokens into logs; refuse it plainly.
       throw new BearerChallengeException(
         this.realm,
@@ -98,7 +103,18 @@ export class AccessTokenGuard extends AuthGuard(TESSERA_JWT) {
         'the Bearer credentials are empty',
       );
     }
-    return bearerFromHeader(req);
+    const fromHeader = bearerFromHeader(req);
+    if (query === undefined) return fromHeader;
+    // RFC 6750 §2: one method per request; §3.1: more than one is invalid_request.
+    const fromQuery = tokenFromQuery(req);
+    if (fromHeader !== null || fromQuery === null) {
+      throw new BearerChallengeException(
+        this.realm,
+        'invalid_request',
+        'send exactly one access token, in one way',
+      );
+    }
+    return fromQuery;
   }
 
   private checkRequirements(principal: Principal, targets: Array<object>): void {

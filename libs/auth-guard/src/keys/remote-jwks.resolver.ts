@@ -1,58 +1,93 @@
 import { Logger } from '@nestjs/common';
-import { createRemoteJWKSet, errors as joseErrors } from 'jose';
+import { createLocalJWKSet, errors as joseErrors, JSONWebKeySet } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import { AuthGuardModuleOptions, KeyLookup, VerificationKeyResolver } from '../auth-guard.options';
 import { discoverMetadata } from './discovery';
 
+/** Fetches a JWK Set (RFC 7517 §5); a redirect or any answer but 200 is a failure. */
+async function fetchJwks(url: string, timeoutMs: number): Promise<JSONWebKeySet> {
+  const response = await fetch(url, {
+    signal: AbortSignal.timeout(timeoutMs),
+    headers: { accept: 'application/jwk-set+json, application/json' },
+    // The key set is trusted only at the address configured or discovered, never one it points to.
+    redirect: 'error',
+  });
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+  return (await response.json()) as JSONWebKeySet;
+}
+
 /**
- * The default key resolver: the issuer's JWKS, fetched with jose's remote key
- * set (cached for `cacheMaxAgeSeconds`; an unknown kid refetches at most once
- * per `cooldownSeconds`). An unreachable issuer makes lookups fail (so requests
- * get 401) until it answers again; nothing is thrown past the guard.
+ * The default key resolver: the issuer's JWKS, at `jwksUri` or discovered from
+ * its RFC 8414 metadata, cached for `cacheMaxAgeSeconds`. An unknown kid
+ * refetches the set early (a key may have been published since), at most once
+ * per `cooldownSeconds`. A failed fetch starts the same cooldown: jose's remote
+ * key set retried on every lookup while the issuer was down, so an outage
+ * turned each request into a request to the issuer. While no usable set is
+ * held, lookups fail (so requests get 401) until the issuer answers again;
+ * nothing is thrown past the guard. Concurrent lookups share one fetch.
  */
 export function remoteJwksResolver(options: AuthGuardModuleOptions): VerificationKeyResolver {
   const logger = new Logger('AuthGuard');
   const cacheMaxAge = (options.jwks?.cacheMaxAgeSeconds ?? 300) * 1000;
-  const cooldownDuration = (options.jwks?.cooldownSeconds ?? 30) * 1000;
-  const timeoutDuration = options.jwks?.timeoutMs ?? 5000;
-  let keySet: ReturnType<typeof createRemoteJWKSet> | undefined;
-  let lastDiscoveryFailure = 0;
+  const cooldown = (options.jwks?.cooldownSeconds ?? 30) * 1000;
+  const timeout = options.jwks?.timeoutMs ?? 5000;
+  let jwksUri = options.jwksUri;
+  let keySet: ReturnType<typeof createLocalJWKSet> | undefined;
+  let fetchedAt = -Infinity;
+  let attemptedAt = -Infinity;
+  let failedAt = -Infinity;
+  let fetching: Promise<void> | undefined;
 
-  async function getKeySet(): Promise<ReturnType<typeof createRemoteJWKSet>> {
-    if (keySet) return keySet;
-    let jwksUri = options.jwksUri;
-    if (!jwksUri) {
-      // Discovery failures are cooled down too, so an issuer that is down is not hammered.
-      if (Date.now() - lastDiscoveryFailure < cooldownDuration)
-        throw new Error('issuer metadata unavailable');
+  function refetch(): Promise<void> {
+    fetching ??= (async () => {
+      attemptedAt = Date.now();
       try {
-        jwksUri = (await discoverMetadata(options.issuer, timeoutDuration)).jwks_uri;
+        jwksUri ??= (await discoverMetadata(options.issuer, timeout)).jwks_uri;
+        keySet = createLocalJWKSet(await fetchJwks(jwksUri, timeout));
+        fetchedAt = Date.now();
       } catch (error) {
-        lastDiscoveryFailure = Date.now();
+        failedAt = Date.now();
+        logger.warn(
+          `cannot fetch the signing keys of ${options.issuer}: ${(error as Error).message}`,
+        );
         throw error;
+      } finally {
+        fetching = undefined;
       }
-    }
-    keySet = createRemoteJWKSet(new URL(jwksUri), {
-      cacheMaxAge,
-      cooldownDuration,
-      timeoutDuration,
-    });
-    return keySet;
+    })();
+    return fetching;
   }
 
+  /**
+   * Joins the fetch under way, or starts one unless `since` (the last attempt,
+   * or the last failure) is within the cooldown. Says whether it fetched.
+   */
+  async function refetchUnlessCoolingDown(since: number): Promise<boolean> {
+    if (!fetching && Date.now() - since < cooldown) return false;
+    await refetch();
+    return true;
+  }
+
+  const isNoMatch = (error: unknown) =>
+    error instanceof joseErrors.JWKSNoMatchingKey ||
+    error instanceof joseErrors.JWKSMultipleMatchingKeys;
+
   return async (lookup: KeyLookup): Promise<KeyObject | undefined> => {
+    const header = { alg: lookup.alg, kid: lookup.kid };
     try {
-      const set = await getKeySet();
-      return (await set({ alg: lookup.alg, kid: lookup.kid })) as KeyObject;
+      if (!keySet || Date.now() - fetchedAt >= cacheMaxAge) {
+        // A stale set is refetched at once, unless the issuer failed moments ago.
+        if (!(await refetchUnlessCoolingDown(failedAt)))
+          throw new Error('the last fetch failed moments ago');
+      }
+      try {
+        return (await keySet!(header)) as KeyObject;
+      } catch (error) {
+        if (!isNoMatch(error) || !(await refetchUnlessCoolingDown(attemptedAt))) throw error;
+        return (await keySet!(header)) as KeyObject;
+      }
     } catch (error) {
-      if (
-        error instanceof joseErrors.JWKSNoMatchingKey ||
-        error instanceof joseErrors.JWKSMultipleMatchingKeys
-      )
-        return undefined;
-      logger.warn(
-        `cannot fetch the signing keys of ${options.issuer}: ${(error as Error).message}`,
-      );
+      if (isNoMatch(error)) return undefined;
       throw new Error('signing keys unavailable');
     }
   };
