@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AuditModule } from './audit/audit.module';
 import { ClientsModule } from './clients/clients.module';
 import { ClientsService } from './clients/clients.service';
@@ -8,6 +9,7 @@ import { ScopeCatalogueService } from './clients/scope-catalogue.service';
 import { printOnce } from './common/print-once';
 import { randomSecret } from './crypto/secret-hasher';
 import { AppConfig, loadConfig } from './config/app-config';
+import { UUID_SHAPE } from './config/environment';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { KeyRingService } from './keys/key-ring.service';
@@ -26,7 +28,14 @@ Reads the same environment as the server (DATABASE_URL, KEY_ENCRYPTION_KEY, ...)
 
 function cliModule(config: AppConfig) {
   @Module({
-    imports: [ConfigModule.forRoot(config), DatabaseModule, AuditModule, KeysModule, ClientsModule],
+    imports: [
+      ConfigModule.forRoot(config),
+      EventEmitterModule.forRoot(),
+      DatabaseModule,
+      AuditModule,
+      KeysModule,
+      ClientsModule,
+    ],
   })
   class CliModule {}
   return CliModule;
@@ -98,6 +107,9 @@ async function createClient(
   }
   if (!clientId || !/^[A-Za-z0-9._-]{1,64}$/.test(clientId))
     throw new Error('clients:create needs a client_id of 1-64 of A-Z a-z 0-9 . _ -');
+  // RFC 9068 §5: sub = client_id for a client acting as itself; user subs are UUIDs.
+  if (UUID_SHAPE.test(clientId))
+    throw new Error('a client_id must not look like a UUID (user ids are UUIDs)');
   if (grants.length === 0 || grants.some((g) => !SUPPORTED_GRANTS.includes(g))) {
     throw new Error(`--grant must be one of ${SUPPORTED_GRANTS.join(', ')}`);
   }

@@ -8,6 +8,24 @@ export interface AccountPrincipal {
   permissions: string[];
 }
 
+/** An account as its administrators and its owner see it: the principal and its history. */
+export interface AccountDetails extends AccountPrincipal {
+  /** End of the lockout while one applies (status `locked`), else null. */
+  lockedUntil: Date | null;
+  lastLoginAt: Date | null;
+  passwordChangedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** One page of accounts, in creation order. */
+export interface AccountPage {
+  items: AccountDetails[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
 /**
  * The outcome of a password check. `reason` is for the audit log only: every
  * failure looks the same to the caller (no user enumeration).
@@ -20,3 +38,10 @@ export type CredentialCheck =
       userId?: string;
       lockedNow?: boolean;
     };
+
+/** Who performs an administrative change, for the audit log. */
+export interface Actor {
+  /** The `sub` of the caller's access token. */
+  id: string;
+  ip?: string;
+}

@@ -7,13 +7,14 @@ import { PasswordHasher } from './password-hasher';
 import { PermissionEntity } from './permission.entity';
 import { RoleEntity } from './role.entity';
 import { UserEntity } from './user.entity';
+import { UsersAdminService } from './users-admin.service';
 import { UsersController } from './users.controller';
 
 /** Users, roles, permissions and password checks. */
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, RoleEntity, PermissionEntity]), AuditModule],
   controllers: [UsersController],
-  providers: [AccountsService, PasswordHasher, BootstrapAdminService],
+  providers: [AccountsService, UsersAdminService, PasswordHasher, BootstrapAdminService],
   exports: [AccountsService],
 })
 export class AccountsModule {}

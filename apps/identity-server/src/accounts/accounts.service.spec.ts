@@ -1,3 +1,4 @@
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test, TestingModule } from '@nestjs/testing';
 import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import * as bcrypt from 'bcrypt';
@@ -56,6 +57,7 @@ async function buildAccounts(bcryptCost: number): Promise<Harness> {
   const hasher = new CountingPasswordHasher(config);
   const module = await Test.createTestingModule({
     imports: [
+      EventEmitterModule.forRoot(),
       TypeOrmModule.forRoot({
         ...buildDataSourceOptions({ kind: 'sqlite', path: ':memory:', connectAttempts: 1 }),
         migrationsRun: true,

@@ -1,12 +1,23 @@
-import { BadRequestException, ConflictException, Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { ACCOUNT_GRANTS_ENDED, AccountGrantsEndedEvent } from './account-events';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/errors';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
-import { AccountPrincipal, CredentialCheck } from './account.types';
+import { isLockActive, toAccountDetails, toPrincipal } from './account.mapper';
+import { AccountDetails, AccountPrincipal, CredentialCheck } from './account.types';
 import { PasswordHasher } from './password-hasher';
+import { passwordPolicyViolation } from './password-policy';
 import { RoleEntity } from './role.entity';
 import { UserEntity } from './user.entity';
 import { normalizeUsername } from './username';
@@ -16,9 +27,15 @@ export interface NewUser {
   password: string;
   email?: string | null;
   roles?: string[];
+  /** The admin who creates the account, for the audit log; none for the bootstrap admin. */
+  actorId?: string | null;
 }
 
-/** Accounts: creation, password checks with lockout, and look-ups for token issuance. */
+/**
+ * Accounts: creation, password checks with lockout, a user's own password
+ * change, and look-ups for token issuance. What admins do to other accounts is
+ * in {@link UsersAdminService}.
+ */
 @Injectable()
 export class AccountsService {
   private readonly logger = new Logger(AccountsService.name);
@@ -29,6 +46,7 @@ export class AccountsService {
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly events: EventEmitter2,
   ) {}
 
   /**
@@ -49,17 +67,32 @@ export class AccountsService {
     if (user.status === 'disabled') return { ok: false, reason: 'disabled', userId: user.id };
     if (isLockActive(user, now)) return { ok: false, reason: 'locked', userId: user.id };
     if (!matches) {
-      const lockedNow = await this.recordFailure(user.id, now);
-      await this.audit.record({
-        type: lockedNow ? 'user.locked' : 'user.login_failed',
-        subjectId: user.id,
-        ip,
-        details: lockedNow ? { lockedForSeconds: this.config.passwords.lockoutSeconds } : {},
-      });
+      const lockedNow = await this.countFailure(user.id, now, ip);
       return { ok: false, reason: 'wrong_password', userId: user.id, lockedNow };
     }
     await this.recordSuccess(user, password, now);
     return { ok: true, account: toPrincipal(user) };
+  }
+
+  /** A wrong password, wherever it was given: counted toward the lockout and audited. */
+  private async countFailure(
+    userId: string,
+    now: Date,
+    ip?: string,
+    via?: 'password_change',
+  ): Promise<boolean> {
+    const lockedNow = await this.recordFailure(userId, now);
+    await this.audit.record({
+      type: lockedNow ? 'user.locked' : 'user.login_failed',
+      actorId: via ? userId : null,
+      subjectId: userId,
+      ip,
+      details: {
+        ...(lockedNow ? { lockedForSeconds: this.config.passwords.lockoutSeconds } : {}),
+        ...(via ? { via } : {}),
+      },
+    });
+    return lockedNow;
   }
 
   /** Counts a failure and locks at the threshold, in one conditional UPDATE. Returns whether it locked. */
@@ -111,12 +144,76 @@ export class AccountsService {
     return user ? toPrincipal(user) : null;
   }
 
+  /** The account with its history, for its owner and admins; null when it does not exist. */
+  async findAccount(id: string): Promise<AccountDetails | null> {
+    const user = await this.users.findOne({ where: { id } });
+    return user ? toAccountDetails(user) : null;
+  }
+
+  /**
+   * The owner changes their password. The current password is checked like a
+   * login: a wrong one counts toward the lockout (a stolen access token must
+   * not become an unlimited password-guessing oracle), and a locked or
+   * disabled account is refused even with the right one.
+   */
+  async changePassword(
+    userId: string,
+    currentPassword: string,
+    newPassword: string,
+    ip?: string,
+  ): Promise<void> {
+    const user = await this.users.findOne({ where: { id: userId } });
+    if (!user) throw new NotFoundException('this token belongs to no user account');
+    // The policy first: a refused new password costs no bcrypt and no attempt.
+    const violation = passwordPolicyViolation(newPassword, user.username);
+    if (violation) throw new BadRequestException([violation]);
+
+    const now = new Date();
+    const matches = await this.hasher.verify(currentPassword, user.passwordHash);
+    if (user.status === 'disabled') throw new ForbiddenException('this account is disabled');
+    if (isLockActive(user, now))
+      throw new BadRequestException(
+        'the account is locked after repeated wrong passwords; try again later',
+      );
+    if (!matches) {
+      await this.countFailure(user.id, now, ip, 'password_change');
+      throw new BadRequestException('currentPassword is not correct');
+    }
+    if (newPassword === currentPassword)
+      throw new BadRequestException(['newPassword must differ from currentPassword']);
+
+    // Conditional on the hash just verified: of two concurrent changes made
+    // with the same current password, only the first applies.
+    const result = await this.users.update(
+      { id: user.id, passwordHash: user.passwordHash, status: user.status },
+      {
+        passwordHash: await this.hasher.hash(newPassword),
+        passwordChangedAt: now,
+        failedLoginCount: 0,
+        lockedUntil: null,
+        status: 'active',
+        updatedAt: now,
+      },
+    );
+    if (!result.affected)
+      throw new ConflictException('the account changed meanwhile; sign in again and retry');
+    await this.audit.record({
+      type: 'user.password_changed',
+      actorId: user.id,
+      subjectId: user.id,
+      ip,
+    });
+    const event: AccountGrantsEndedEvent = { userId: user.id, reason: 'password_changed' };
+    await this.events.emitAsync(ACCOUNT_GRANTS_ENDED, event);
+  }
+
   /** True when the account exists and may receive tokens now. */
   static isActive(account: AccountPrincipal): boolean {
     return account.status === 'active';
   }
 
-  async createUser(input: NewUser): Promise<AccountPrincipal> {
+  /** Creates an account; 400 for an unknown role, 409 for a username taken in any case. */
+  async createUser(input: NewUser): Promise<AccountDetails> {
     const roleNames = [...new Set(input.roles ?? [])];
     const roles = roleNames.length ? await this.roles.find({ where: { name: In(roleNames) } }) : [];
     const missing = roleNames.filter((name) => !roles.some((role) => role.name === name));
@@ -138,17 +235,20 @@ export class AccountsService {
       roles,
     });
     try {
-      await this.users.save(user);
+      // No wrapping transaction: TypeORM shares one connection on SQLite, where
+      // concurrent transactions would nest into each other.
+      await this.users.save(user, { transaction: false });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictException('username is taken');
       throw error;
     }
     await this.audit.record({
       type: 'user.created',
+      actorId: input.actorId ?? null,
       subjectId: user.id,
       details: { username: user.username, roles: roleNames },
     });
-    return toPrincipal(user);
+    return toAccountDetails(user);
   }
 
   async hasUserWithRole(role: string): Promise<boolean> {
@@ -164,19 +264,4 @@ export class AccountsService {
       (await this.users.count({ where: { usernameNormalized: normalizeUsername(username) } })) > 0
     );
   }
-}
-
-function isLockActive(user: UserEntity, now: Date): boolean {
-  // A lock with no end stays until an admin lifts it; a timed lock ends by itself.
-  return user.status === 'locked' && (user.lockedUntil === null || user.lockedUntil > now);
-}
-
-function toPrincipal(user: UserEntity): AccountPrincipal {
-  const roles = (user.roles ?? []).map((role) => role.name).sort();
-  const permissions = [
-    ...new Set((user.roles ?? []).flatMap((role) => role.permissions.map((p) => p.name))),
-  ].sort();
-  const status =
-    user.status === 'locked' && !isLockActive(user, new Date()) ? 'active' : user.status;
-  return { id: user.id, username: user.username, email: user.email, status, roles, permissions };
 }

@@ -21,6 +21,11 @@ export class AuditEventEntity {
   @Column({ name: 'client_id', type: 'varchar', length: 64, nullable: true })
   clientId: string | null;
 
+  /** The client registration (`clients.id`) the event is about, also before it has a client_id. */
+  @Index('idx_audit_events_client_ref')
+  @Column({ name: 'client_ref', type: 'varchar', length: 36, nullable: true })
+  clientRef: string | null;
+
   /** User the event is about (for example the locked account). */
   @Column({ name: 'subject_id', type: 'varchar', length: 36, nullable: true })
   subjectId: string | null;

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { FindOptionsWhere, Repository } from 'typeorm';
 import { AuditEventEntity } from './audit-event.entity';
 
 /** The kinds of security event recorded. */
@@ -9,9 +9,20 @@ export type AuditEventType =
   | 'user.created'
   | 'user.locked'
   | 'user.login_failed'
+  | 'user.password_changed'
+  | 'user.roles_changed'
+  | 'user.status_changed'
   | 'client.created'
+  | 'client.registered'
+  | 'client.updated'
+  | 'client.withdrawn'
+  | 'client.approved'
+  | 'client.rejected'
+  | 'client.suspended'
+  | 'client.reinstated'
   | 'client.authentication_failed'
   | 'client.secret_issued'
+  | 'client.secret_revoked'
   | 'token.refresh_reuse_detected'
   | 'token.revoked'
   | 'key.created';
@@ -20,6 +31,8 @@ export interface AuditEventInput {
   type: AuditEventType;
   actorId?: string | null;
   clientId?: string | null;
+  /** The registration (`clients.id`) concerned, when a client is. */
+  clientRef?: string | null;
   subjectId?: string | null;
   ip?: string | null;
   /** Facts about the event. Never put a secret here. */
@@ -45,6 +58,7 @@ export class AuditService {
         type: event.type,
         actorId: event.actorId ?? null,
         clientId: event.clientId ?? null,
+        clientRef: event.clientRef ?? null,
         subjectId: event.subjectId ?? null,
         ip: event.ip ?? null,
         details: JSON.stringify(event.details ?? {}),
@@ -55,30 +69,64 @@ export class AuditService {
     }
   }
 
-  /** Most recent events of a type, newest first (used by tests and, later, the admin API). */
-  async recent(
-    type: AuditEventType,
-    limit = 50,
-  ): Promise<
-    Array<{
-      type: string;
-      clientId: string | null;
-      subjectId: string | null;
-      details: Record<string, unknown>;
-      createdAt: Date;
-    }>
-  > {
-    const rows = await this.events.find({
-      where: { type },
-      order: { createdAt: 'DESC' },
-      take: limit,
-    });
-    return rows.map((row) => ({
-      type: row.type,
-      clientId: row.clientId,
-      subjectId: row.subjectId,
-      details: JSON.parse(row.details) as Record<string, unknown>,
-      createdAt: row.createdAt,
-    }));
+  /** Most recent events of a type, newest first. */
+  async recent(type: AuditEventType, limit = 50): Promise<AuditEventView[]> {
+    return (await this.query({ type }, limit, 0)).items;
   }
+
+  /** Events matching every given filter, newest first, a page at a time. */
+  async query(
+    filter: AuditFilter,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: AuditEventView[]; total: number }> {
+    const where: FindOptionsWhere<AuditEventEntity> = {};
+    if (filter.type) where.type = filter.type;
+    if (filter.clientId) where.clientId = filter.clientId;
+    if (filter.clientRef) where.clientRef = filter.clientRef;
+    if (filter.actorId) where.actorId = filter.actorId;
+    if (filter.subjectId) where.subjectId = filter.subjectId;
+    const [rows, total] = await this.events.findAndCount({
+      where,
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+    return { items: rows.map(toView), total };
+  }
+}
+
+export interface AuditFilter {
+  type?: string;
+  clientId?: string;
+  clientRef?: string;
+  actorId?: string;
+  subjectId?: string;
+}
+
+/** An audit event as the API and tests see it. */
+export interface AuditEventView {
+  id: string;
+  type: string;
+  actorId: string | null;
+  clientId: string | null;
+  clientRef: string | null;
+  subjectId: string | null;
+  ip: string | null;
+  details: Record<string, unknown>;
+  createdAt: Date;
+}
+
+function toView(row: AuditEventEntity): AuditEventView {
+  return {
+    id: row.id,
+    type: row.type,
+    actorId: row.actorId,
+    clientId: row.clientId,
+    clientRef: row.clientRef,
+    subjectId: row.subjectId,
+    ip: row.ip,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    createdAt: row.createdAt,
+  };
 }

@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { idColumn, timestampColumn } from '../database/columns';
 
 /** The review state machine's states (flow 4). Only `approved` clients get tokens. */
-export type ClientStatus = 'pending' | 'approved' | 'rejected' | 'suspended';
+export type ClientStatus = 'pending' | 'approved' | 'rejected' | 'suspended' | 'withdrawn';
 
 /**
  * A client registration. It exists from the moment an app team registers;
@@ -63,6 +63,13 @@ export class ClientEntity {
 
   @Column(timestampColumn('reviewed_at', true))
   reviewedAt: Date | null;
+
+  /**
+   * Access tokens issued at or before this instant are inactive for good: set
+   * on suspension, so that reinstating the client does not revive them.
+   */
+  @Column(timestampColumn('tokens_revoked_before', true))
+  tokensRevokedBefore: Date | null;
 
   @Column(timestampColumn('created_at'))
   createdAt: Date;

@@ -12,4 +12,6 @@ export interface ClientPrincipal {
   grantTypes: string[];
   /** Scopes granted at review; also the default when a request names none. */
   scopes: string[];
+  /** Access tokens issued at or before this instant are inactive (set by suspension). */
+  tokensRevokedBefore: Date | null;
 }

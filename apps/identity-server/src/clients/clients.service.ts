@@ -87,6 +87,7 @@ export class ClientsService {
       statusReason: null,
       reviewedBy: null,
       reviewedAt: now,
+      tokensRevokedBefore: null,
       createdAt: now,
       updatedAt: now,
     });
@@ -95,6 +96,7 @@ export class ClientsService {
     await this.audit.record({
       type: 'client.created',
       clientId: input.clientId,
+      clientRef: client.id,
       details: { name: input.name, firstParty: input.firstParty },
     });
     return toPrincipal(client);
@@ -127,5 +129,6 @@ function toPrincipal(client: ClientEntity): ClientPrincipal {
     firstParty: client.firstParty,
     grantTypes: client.grantTypes.split(' ').filter(Boolean),
     scopes: parseScope(client.scope) ?? [],
+    tokensRevokedBefore: client.tokensRevokedBefore,
   };
 }

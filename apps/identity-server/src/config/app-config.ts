@@ -32,6 +32,7 @@ export class AppConfig {
     encryptionKey?: string;
     encryptionKeyFile: string;
   };
+  readonly clients: { secretRotationGraceSeconds: number };
   readonly logLevel: string;
   readonly trustProxyHops: number;
 
@@ -70,6 +71,7 @@ export class AppConfig {
       encryptionKey: env.KEY_ENCRYPTION_KEY,
       encryptionKeyFile: env.KEY_ENCRYPTION_KEY_FILE,
     };
+    this.clients = { secretRotationGraceSeconds: env.CLIENT_SECRET_ROTATION_GRACE_SECONDS };
     this.logLevel = env.LOG_LEVEL;
     this.trustProxyHops = env.TRUST_PROXY_HOPS;
   }

@@ -102,6 +102,13 @@ export class EnvironmentVariables {
   @Matches(/^[\x21-\x7e]{1,200}$/, { message: 'must be 1-200 printable characters without spaces' })
   ACCESS_TOKEN_AUDIENCE = 'tessera';
 
+  /** After a new client secret is issued, how long the previous ones keep working. Default `86400` (1 day). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(2592000)
+  CLIENT_SECRET_ROTATION_GRACE_SECONDS = 86400;
+
   /** bcrypt cost for new password hashes; older, cheaper hashes are upgraded at login. Default `11`. */
   @Transform(toInt)
   @IsInt()
@@ -180,6 +187,9 @@ export class EnvironmentVariables {
   TRUST_PROXY_HOPS = 0;
 }
 
+/** The shape of user ids, which client ids must never take. */
+export const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Variables whose values must never appear in an error message or a log. */
 const SECRET_VARIABLES = new Set([
   'BOOTSTRAP_ADMIN_PASSWORD',
@@ -220,6 +230,10 @@ export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariable
   }
   const parsed = plainToInstance(EnvironmentVariables, plain);
   const problems = validateSync(parsed).map(describe);
+  // RFC 9068 §5: a client acting as itself has sub = client_id; user subs are UUIDs,
+  // so a UUID-shaped client_id could pass for a user.
+  if (UUID_SHAPE.test(parsed.BOOTSTRAP_CLIENT_ID))
+    problems.push('BOOTSTRAP_CLIENT_ID: must not look like a UUID (user ids are UUIDs)');
   if (parsed.NODE_ENV === 'production') {
     // Production never falls back to a key file on disk or to a plain-http issuer (RFC 8414 §2).
     if (!parsed.KEY_ENCRYPTION_KEY)

@@ -10,3 +10,9 @@ export function isUniqueViolation(error: unknown): boolean {
     code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   );
 }
+
+/** InnoDB chose this statement as a deadlock victim (ER_LOCK_DEADLOCK): it was rolled back and may be retried. */
+export function isDeadlock(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  return (error.driverError as { code?: string }).code === 'ER_LOCK_DEADLOCK';
+}

@@ -12,6 +12,8 @@ import { GrantHandler } from './grants/grant-handler';
 import { PasswordGrant } from './grants/password.grant';
 import { RefreshTokenGrant } from './grants/refresh-token.grant';
 import { IntrospectionController } from './introspection.controller';
+import { AccountGrantsEndedListener } from './listeners/account-grants-ended.listener';
+import { ClientSuspendedListener } from './listeners/client-suspended.listener';
 import { MetadataController } from './metadata.controller';
 import { RevocationController } from './revocation.controller';
 import { TokenController } from './token.controller';
@@ -54,6 +56,8 @@ const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant];
     RefreshTokenStore,
     AccessTokenRevocations,
     TokenInspector,
+    ClientSuspendedListener,
+    AccountGrantsEndedListener,
   ],
 })
 export class OAuthModule {}

@@ -79,8 +79,13 @@ export class TokenInspector {
       return null;
     }
     const client = claims.client_id ? await this.clients.findByClientId(claims.client_id) : null;
+    // A suspension ends every access token issued before it, even after reinstatement.
+    const revokedBefore = client?.tokensRevokedBefore
+      ? Math.floor(client.tokensRevokedBefore.getTime() / 1000)
+      : undefined;
     let active =
       client?.status === 'approved' &&
+      !(revokedBefore !== undefined && (claims.iat ?? 0) <= revokedBefore) &&
       !(claims.jti && (await this.revocations.isRevoked(claims.jti)));
     // RFC 7009 §2.1: revoking a grant (its refresh token) ends the access tokens issued from it.
     if (active && claims.grant_id)

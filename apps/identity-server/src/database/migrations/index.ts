@@ -5,6 +5,7 @@ import { CreateScopes1763900000003 } from './1763900000003-create-scopes';
 import { CreateSigningKeys1763900000004 } from './1763900000004-create-signing-keys';
 import { CreateTokens1763900000005 } from './1763900000005-create-tokens';
 import { CreateAuditEvents1763900000006 } from './1763900000006-create-audit-events';
+import { AddSuspensionAndRegistrationAudit1763900000007 } from './1763900000007-add-suspension-and-registration-audit';
 
 /** Every migration, in order. Listed explicitly: bundlers break glob loading. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateSigningKeys1763900000004,
   CreateTokens1763900000005,
   CreateAuditEvents1763900000006,
+  AddSuspensionAndRegistrationAudit1763900000007,
 ];

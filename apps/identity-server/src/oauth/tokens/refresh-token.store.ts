@@ -26,7 +26,13 @@ export type RedeemResult =
     };
 
 export type FamilyRevocationReason =
-  'reuse' | 'other_client' | 'revoked_by_client' | 'user_inactive' | 'client_suspended';
+  | 'reuse'
+  | 'other_client'
+  | 'revoked_by_client'
+  | 'user_inactive'
+  | 'user_disabled'
+  | 'password_changed'
+  | 'client_suspended';
 
 /**
  * Refresh tokens: opaque, 256 random bits, stored only as a keyed hash, bound
@@ -147,6 +153,15 @@ export class RefreshTokenStore {
       select: { id: true, revokedAt: true },
     });
     return family?.revokedAt != null;
+  }
+
+  /** Revokes every grant a user holds (account disabled, password changed). Returns how many. */
+  async revokeAllForUser(userId: string, reason: FamilyRevocationReason): Promise<number> {
+    const result = await this.families.update(
+      { userId, revokedAt: IsNull() },
+      { revokedAt: new Date(), revokedReason: reason },
+    );
+    return result.affected ?? 0;
   }
 
   /** Revokes every grant a client holds (suspension). Returns how many. */

@@ -1,0 +1,5 @@
+import { PartialType } from '@nestjs/swagger';
+import { RegisterClientDto } from './register-client.dto';
+
+/** Changes to a pending registration: the same fields and rules, all optional. */
+export class UpdateClientDto extends PartialType(RegisterClientDto) {}
