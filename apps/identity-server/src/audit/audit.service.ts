@@ -25,7 +25,10 @@ export type AuditEventType =
   | 'client.secret_revoked'
   | 'token.refresh_reuse_detected'
   | 'token.revoked'
-  | 'key.created';
+  | 'key.created'
+  | 'scope.created'
+  | 'scope.updated'
+  | 'scope.deleted';
 
 export interface AuditEventInput {
   type: AuditEventType;

@@ -8,6 +8,7 @@ import { ClientRegistrationService } from './client-registration.service';
 import { ClientReviewService } from './client-review.service';
 import { ClientSecretsService } from './client-secrets.service';
 import { ClientsController } from './clients.controller';
+import { ScopesController } from './scopes.controller';
 import { ClientSecretEntity } from './client-secret.entity';
 import { ClientEntity } from './client.entity';
 import { ClientsService } from './clients.service';
@@ -21,7 +22,7 @@ import { ScopeEntity } from './scope.entity';
     AuditModule,
     CryptoModule,
   ],
-  controllers: [ClientsController, AdminClientsController],
+  controllers: [ClientsController, AdminClientsController, ScopesController],
   providers: [
     ClientsService,
     ScopeCatalogueService,

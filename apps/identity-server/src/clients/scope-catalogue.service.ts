@@ -1,6 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Like, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { isUniqueViolation } from '../database/errors';
+import { Actor } from './actor';
+import { ClientEntity } from './client.entity';
 import { ScopeEntity } from './scope.entity';
 
 export interface CatalogueScope {
@@ -8,13 +12,72 @@ export interface CatalogueScope {
   description: string;
 }
 
-/** The scopes the platform knows (advertised as `scopes_supported`). */
+/**
+ * The scopes the platform knows: what registrations may ask for, what the
+ * consent page will describe, advertised as `scopes_supported`. Admins manage it.
+ */
 @Injectable()
 export class ScopeCatalogueService {
-  constructor(@InjectRepository(ScopeEntity) private readonly scopes: Repository<ScopeEntity>) {}
+  constructor(
+    @InjectRepository(ScopeEntity) private readonly scopes: Repository<ScopeEntity>,
+    @InjectRepository(ClientEntity) private readonly clients: Repository<ClientEntity>,
+    private readonly audit: AuditService,
+  ) {}
 
   async list(): Promise<CatalogueScope[]> {
     const rows = await this.scopes.find({ order: { name: 'ASC' } });
     return rows.map((row) => ({ name: row.name, description: row.description }));
+  }
+
+  async create(actor: Actor, name: string, description: string): Promise<CatalogueScope> {
+    try {
+      await this.scopes.insert({ name, description, createdAt: new Date() });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictException(`scope ${name} exists`);
+      throw error;
+    }
+    await this.audit.record({
+      type: 'scope.created',
+      actorId: actor.id,
+      ip: actor.ip,
+      details: { name, description },
+    });
+    return { name, description };
+  }
+
+  async describe(actor: Actor, name: string, description: string): Promise<CatalogueScope> {
+    const result = await this.scopes.update({ name }, { description });
+    if (result.affected !== 1) throw new NotFoundException(`no scope ${name}`);
+    await this.audit.record({
+      type: 'scope.updated',
+      actorId: actor.id,
+      ip: actor.ip,
+      details: { name, description },
+    });
+    return { name, description };
+  }
+
+  /** Removes a scope no registration asks for or holds; otherwise 409 naming how many do. */
+  async remove(actor: Actor, name: string): Promise<void> {
+    if (!(await this.scopes.existsBy({ name }))) throw new NotFoundException(`no scope ${name}`);
+    // LIKE narrows the candidates; the exact token match is done here (scopes are space-separated).
+    const candidates = await this.clients.find({
+      where: [{ scope: Like(`%${name}%`) }, { requestedScope: Like(`%${name}%`) }],
+      select: { id: true, scope: true, requestedScope: true },
+    });
+    const users = candidates.filter((c) =>
+      [c.scope, c.requestedScope].some((s) => s.split(' ').includes(name)),
+    );
+    if (users.length)
+      throw new ConflictException(
+        `scope ${name} is used by ${users.length} client registration(s)`,
+      );
+    await this.scopes.delete({ name });
+    await this.audit.record({
+      type: 'scope.deleted',
+      actorId: actor.id,
+      ip: actor.ip,
+      details: { name },
+    });
   }
 }

@@ -1,0 +1,52 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, RequirePermissions } from '@tessera/auth-guard';
+import type { Request } from 'express';
+import { actorOf } from './clients.controller';
+import { CreateScopeDto, DescribeScopeDto } from './dto/scope.dto';
+import { CatalogueScope, ScopeCatalogueService } from './scope-catalogue.service';
+
+/** The scope catalogue: readable by anyone signed in (app teams choose from it), managed by admins. */
+@ApiTags('scopes')
+@ApiBearerAuth()
+@Controller()
+export class ScopesController {
+  constructor(private readonly catalogue: ScopeCatalogueService) {}
+
+  @Get('api/scopes')
+  list(): Promise<CatalogueScope[]> {
+    return this.catalogue.list();
+  }
+
+  @Post('api/admin/scopes')
+  @RequirePermissions('scopes:write')
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: Request,
+    @Body() dto: CreateScopeDto,
+  ): Promise<CatalogueScope> {
+    return this.catalogue.create(actorOf(principal, req), dto.name, dto.description);
+  }
+
+  @Patch('api/admin/scopes/:name')
+  @RequirePermissions('scopes:write')
+  describe(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: Request,
+    @Param('name') name: string,
+    @Body() dto: DescribeScopeDto,
+  ): Promise<CatalogueScope> {
+    return this.catalogue.describe(actorOf(principal, req), name, dto.description);
+  }
+
+  @Delete('api/admin/scopes/:name')
+  @HttpCode(204)
+  @RequirePermissions('scopes:write')
+  remove(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: Request,
+    @Param('name') name: string,
+  ): Promise<void> {
+    return this.catalogue.remove(actorOf(principal, req), name);
+  }
+}
