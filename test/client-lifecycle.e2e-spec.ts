@@ -1,6 +1,6 @@
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createUser } from './support/fixtures';
-import { basic, HttpResult, postForm, tokenRequest } from './support/http';
+import { createUser, signIn } from './support/fixtures';
+import { apiRequest, basic, postForm, tokenRequest } from './support/http';
 import { ADMIN, CONSOLE, startServer, TestServer } from './support/test-server';
 
 /** SPEC flow 4, end to end through real token requests: register → review → credentials → suspend → reinstate. */
@@ -17,44 +17,12 @@ describe.each(DATABASES)('the life of a client on %s', (kind) => {
     await db?.drop();
   });
 
-  async function userToken(username: string, password: string): Promise<string> {
-    const res = await tokenRequest(server.url, CONSOLE, {
-      grant_type: 'password',
-      username,
-      password,
-    });
-    expect(res.status).toBe(200);
-    return res.body.access_token as string;
-  }
-
-  async function api(
-    method: string,
-    path: string,
-    token: string,
-    body?: unknown,
-  ): Promise<HttpResult> {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      headers: res.headers,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    };
-  }
-
   it('goes from registration to suspension and reinstatement, with real token requests at each step', async () => {
     const dev = await createUser(server, { roles: ['developer'] });
-    const devToken = await userToken(dev.username, dev.password);
-    const adminToken = await userToken(ADMIN.username, ADMIN.password);
+    const devToken = await signIn(server, dev.username, dev.password);
+    const adminToken = await signIn(server, ADMIN.username, ADMIN.password);
 
-    const registered = await api('POST', '/api/clients', devToken, {
+    const registered = await apiRequest(server.url, 'POST', '/api/clients', devToken, {
       name: 'Billing',
       grant_types: ['client_credentials'],
       scope: 'orders:read',
@@ -68,25 +36,44 @@ describe.each(DATABASES)('the life of a client on %s', (kind) => {
     const id = registered.body.id as string;
 
     // Pending: no credentials exist yet.
-    expect((await api('POST', `/api/clients/${id}/secret`, devToken)).status).toBe(409);
-    const queue = await api('GET', '/api/admin/clients?status=pending', adminToken);
+    expect(
+      (await apiRequest(server.url, 'POST', `/api/clients/${id}/secret`, devToken)).status,
+    ).toBe(409);
+    const queue = await apiRequest(
+      server.url,
+      'GET',
+      '/api/admin/clients?status=pending',
+      adminToken,
+    );
     expect((queue.body.items as Array<{ id: string }>).map((c) => c.id)).toContain(id);
 
-    const approved = await api('POST', `/api/admin/clients/${id}/approve`, adminToken, {});
+    const approved = await apiRequest(
+      server.url,
+      'POST',
+      `/api/admin/clients/${id}/approve`,
+      adminToken,
+      {},
+    );
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe('approved');
     const clientId = approved.body.client_id as string;
     expect(clientId).toMatch(/^tsr_/);
 
-    const issued = await api('POST', `/api/clients/${id}/secret`, devToken);
+    const issued = await apiRequest(server.url, 'POST', `/api/clients/${id}/secret`, devToken);
     expect(issued.status).toBe(201);
     const client = { clientId, secret: issued.body.client_secret as string };
     const token = await tokenRequest(server.url, client, { grant_type: 'client_credentials' });
     expect(token.status).toBe(200);
 
-    const suspended = await api('POST', `/api/admin/clients/${id}/suspend`, adminToken, {
-      reason: 'leaked secret',
-    });
+    const suspended = await apiRequest(
+      server.url,
+      'POST',
+      `/api/admin/clients/${id}/suspend`,
+      adminToken,
+      {
+        reason: 'leaked secret',
+      },
+    );
     expect(suspended.body.status).toBe('suspended');
     expect(
       (await tokenRequest(server.url, client, { grant_type: 'client_credentials' })).body.error,
@@ -98,7 +85,12 @@ describe.each(DATABASES)('the life of a client on %s', (kind) => {
     );
     expect(introspected.body).toEqual({ active: false });
 
-    const reinstated = await api('POST', `/api/admin/clients/${id}/reinstate`, adminToken);
+    const reinstated = await apiRequest(
+      server.url,
+      'POST',
+      `/api/admin/clients/${id}/reinstate`,
+      adminToken,
+    );
     expect(reinstated.body.status).toBe('approved');
     expect(
       (await tokenRequest(server.url, client, { grant_type: 'client_credentials' })).status,
@@ -111,7 +103,12 @@ describe.each(DATABASES)('the life of a client on %s', (kind) => {
     );
     expect(again.body).toEqual({ active: false });
 
-    const audit = await api('GET', `/api/admin/audit?client_id=${clientId}`, adminToken);
+    const audit = await apiRequest(
+      server.url,
+      'GET',
+      `/api/admin/audit?client_id=${clientId}`,
+      adminToken,
+    );
     const types = (audit.body.items as Array<{ type: string }>).map((e) => e.type);
     expect(types).toEqual(
       expect.arrayContaining([
@@ -122,7 +119,12 @@ describe.each(DATABASES)('the life of a client on %s', (kind) => {
       ]),
     );
     // By registration id, the history also holds what happened before the client had a client_id.
-    const history = await api('GET', `/api/admin/audit?registration_id=${id}`, adminToken);
+    const history = await apiRequest(
+      server.url,
+      'GET',
+      `/api/admin/audit?registration_id=${id}`,
+      adminToken,
+    );
     const items = history.body.items as Array<{ type: string; registration_id: string }>;
     expect(items.map((e) => e.type)).toEqual(
       expect.arrayContaining([

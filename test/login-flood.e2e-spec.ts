@@ -27,7 +27,11 @@ describe.each(DATABASES)('a flood of logins on %s', (kind) => {
     const user = await createUser(server);
     const finished: string[] = [];
     const logins = Array.from({ length: 8 }, (_, i) =>
-      tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: user.password }).then((res) => {
+      tokenRequest(server.url, CONSOLE, {
+        grant_type: 'password',
+        username: user.username,
+        password: user.password,
+      }).then((res) => {
         finished.push(`login-${i}`);
         return res;
       }),
@@ -47,7 +51,9 @@ describe.each(DATABASES)('a flood of logins on %s', (kind) => {
     await Promise.all(probes);
     expect(results.every((res) => res.status === 200)).toBe(true);
     const lastProbe = Math.max(...[0, 1, 2].map((i) => finished.indexOf(`probe-${i}`)));
-    const lastLogin = Math.max(...Array.from({ length: 8 }, (_, i) => finished.indexOf(`login-${i}`)));
+    const lastLogin = Math.max(
+      ...Array.from({ length: 8 }, (_, i) => finished.indexOf(`login-${i}`)),
+    );
     expect(lastProbe).toBeLessThan(lastLogin);
   });
 });

@@ -11,7 +11,10 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
-    server = await startServer(db.url, { LOGIN_MAX_FAILED_ATTEMPTS: '3', LOGIN_LOCKOUT_SECONDS: '2' });
+    server = await startServer(db.url, {
+      LOGIN_MAX_FAILED_ATTEMPTS: '3',
+      LOGIN_LOCKOUT_SECONDS: '2',
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -19,12 +22,22 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
   });
 
   it('issues an RFC 9068 access token and a refresh token to the bootstrap client', async () => {
-    const res = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: ADMIN.username, password: ADMIN.password });
+    const res = await tokenRequest(server.url, CONSOLE, {
+      grant_type: 'password',
+      username: ADMIN.username,
+      password: ADMIN.password,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
-    expect(res.body).toMatchObject({ token_type: 'Bearer', expires_in: 900, scope: 'orders:read orders:write' });
+    expect(res.body).toMatchObject({
+      token_type: 'Bearer',
+      expires_in: 900,
+      scope: 'orders:read orders:write',
+    });
     expect(typeof res.body.refresh_token).toBe('string');
-    expect(Buffer.from(res.body.refresh_token as string, 'base64url').length).toBeGreaterThanOrEqual(32);
+    expect(
+      Buffer.from(res.body.refresh_token as string, 'base64url').length,
+    ).toBeGreaterThanOrEqual(32);
 
     const token = res.body.access_token as string;
     const { header, payload } = decodeJwt(token);
@@ -54,23 +67,41 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
   });
 
   it('matches usernames without regard to case', async () => {
-    const res = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: 'ADMIN', password: ADMIN.password });
+    const res = await tokenRequest(server.url, CONSOLE, {
+      grant_type: 'password',
+      username: 'ADMIN',
+      password: ADMIN.password,
+    });
     expect(res.status).toBe(200);
   });
 
   it('grants the requested scope when it lies within the client scope, and refuses others with invalid_scope', async () => {
-    const narrowed = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: ADMIN.username, password: ADMIN.password, scope: 'orders:read' });
+    const narrowed = await tokenRequest(server.url, CONSOLE, {
+      grant_type: 'password',
+      username: ADMIN.username,
+      password: ADMIN.password,
+      scope: 'orders:read',
+    });
     expect(narrowed.body.scope).toBe('orders:read');
     expect(decodeJwt(narrowed.body.access_token as string).payload.scope).toBe('orders:read');
 
-    const wider = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: ADMIN.username, password: ADMIN.password, scope: 'orders:read admin:all' });
+    const wider = await tokenRequest(server.url, CONSOLE, {
+      grant_type: 'password',
+      username: ADMIN.username,
+      password: ADMIN.password,
+      scope: 'orders:read admin:all',
+    });
     expect(wider.status).toBe(400);
     expect(wider.body).toEqual({ error: 'invalid_scope', error_description: expect.any(String) });
   });
 
   it('gives no refresh token to a client that is not allowed the refresh_token grant', async () => {
     const client = await createClient(server, { grantTypes: ['password'] });
-    const res = await tokenRequest(server.url, client, { grant_type: 'password', username: ADMIN.username, password: ADMIN.password });
+    const res = await tokenRequest(server.url, client, {
+      grant_type: 'password',
+      username: ADMIN.username,
+      password: ADMIN.password,
+    });
     expect(res.status).toBe(200);
     expect(res.body.refresh_token).toBeUndefined();
   });
@@ -81,9 +112,21 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
     await setColumn(server, 'users', disabled.id, 'status', 'disabled');
 
     const answers = await Promise.all([
-      tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: 'wrong' }),
-      tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: 'nobody-here', password: 'whatever' }),
-      tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: disabled.username, password: disabled.password }),
+      tokenRequest(server.url, CONSOLE, {
+        grant_type: 'password',
+        username: user.username,
+        password: 'wrong',
+      }),
+      tokenRequest(server.url, CONSOLE, {
+        grant_type: 'password',
+        username: 'nobody-here',
+        password: 'whatever',
+      }),
+      tokenRequest(server.url, CONSOLE, {
+        grant_type: 'password',
+        username: disabled.username,
+        password: disabled.password,
+      }),
     ]);
     for (const res of answers) {
       expect(res.status).toBe(400);
@@ -95,11 +138,23 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
   it('locks an account after consecutive failures, answers it like any failure, and unlocks after the lockout', async () => {
     const user = await createUser(server);
     for (let i = 0; i < 3; i++) {
-      const res = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: `wrong-${i}` });
+      const res = await tokenRequest(server.url, CONSOLE, {
+        grant_type: 'password',
+        username: user.username,
+        password: `wrong-${i}`,
+      });
       expect(res.body.error).toBe('invalid_grant');
     }
-    const wrongAnswer = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: 'nobody-at-all', password: 'x' });
-    const whileLocked = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: user.password });
+    const wrongAnswer = await tokenRequest(server.url, CONSOLE, {
+      grant_type: 'password',
+      username: 'nobody-at-all',
+      password: 'x',
+    });
+    const whileLocked = await tokenRequest(server.url, CONSOLE, {
+      grant_type: 'password',
+      username: user.username,
+      password: user.password,
+    });
     expect(whileLocked.status).toBe(400);
     expect(whileLocked.body).toEqual(wrongAnswer.body);
 
@@ -107,24 +162,52 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
     expect(locked.some((event) => event.subjectId === user.id)).toBe(true);
 
     await new Promise((resolve) => setTimeout(resolve, 2100));
-    const afterLockout = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: user.password });
+    const afterLockout = await tokenRequest(server.url, CONSOLE, {
+      grant_type: 'password',
+      username: user.username,
+      password: user.password,
+    });
     expect(afterLockout.status).toBe(200);
   });
 
   it('resets the failure count on success, so only consecutive failures lock', async () => {
     const user = await createUser(server);
-    const fail = () => tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: 'nope' });
+    const fail = () =>
+      tokenRequest(server.url, CONSOLE, {
+        grant_type: 'password',
+        username: user.username,
+        password: 'nope',
+      });
     await fail();
     await fail();
-    expect((await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: user.password })).status).toBe(200);
+    expect(
+      (
+        await tokenRequest(server.url, CONSOLE, {
+          grant_type: 'password',
+          username: user.username,
+          password: user.password,
+        })
+      ).status,
+    ).toBe(200);
     await fail();
     await fail();
-    expect((await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: user.username, password: user.password })).status).toBe(200);
+    expect(
+      (
+        await tokenRequest(server.url, CONSOLE, {
+          grant_type: 'password',
+          username: user.username,
+          password: user.password,
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('requires username and password (invalid_request) and changes nothing', async () => {
     const before = await server.dataSource.query('SELECT COUNT(*) AS n FROM refresh_tokens');
-    const res = await tokenRequest(server.url, CONSOLE, { grant_type: 'password', username: ADMIN.username });
+    const res = await tokenRequest(server.url, CONSOLE, {
+      grant_type: 'password',
+      username: ADMIN.username,
+    });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_request');
     const after = await server.dataSource.query('SELECT COUNT(*) AS n FROM refresh_tokens');

@@ -207,7 +207,9 @@ describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on 
       const grant = await signIn(CONSOLE, user);
       const rotated = (await refresh(CONSOLE, grant.refresh_token)).body as unknown as Tokens;
       const otherGrant = await signIn(CONSOLE, user);
-      expect(decodeJwt(grant.access_token).payload.grant_id).toBe(decodeJwt(rotated.access_token).payload.grant_id);
+      expect(decodeJwt(grant.access_token).payload.grant_id).toBe(
+        decodeJwt(rotated.access_token).payload.grant_id,
+      );
       await expectActive(resourceServer, grant.access_token);
 
       expectRevokeAnswer(await revoke(CONSOLE, rotated.refresh_token));

@@ -1,7 +1,7 @@
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createUser } from './support/fixtures';
-import { getJson, HttpResult, tokenRequest } from './support/http';
-import { ADMIN, CONSOLE, startServer, TestServer } from './support/test-server';
+import { createUser, signIn } from './support/fixtures';
+import { apiRequest, getJson } from './support/http';
+import { ADMIN, startServer, TestServer } from './support/test-server';
 
 /** Issue 4: registrations choose scopes from a catalogue that admins manage. */
 describe.each(DATABASES)('the scope catalogue on %s', (kind) => {
@@ -10,44 +10,12 @@ describe.each(DATABASES)('the scope catalogue on %s', (kind) => {
   let adminToken: string;
   let devToken: string;
 
-  async function signIn(username: string, password: string): Promise<string> {
-    const res = await tokenRequest(server.url, CONSOLE, {
-      grant_type: 'password',
-      username,
-      password,
-    });
-    expect(res.status).toBe(200);
-    return res.body.access_token as string;
-  }
-
-  async function api(
-    method: string,
-    path: string,
-    token: string,
-    body?: unknown,
-  ): Promise<HttpResult> {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      headers: res.headers,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    };
-  }
-
   beforeAll(async () => {
     db = await createTestDatabase(kind);
     server = await startServer(db.url);
-    adminToken = await signIn(ADMIN.username, ADMIN.password);
+    adminToken = await signIn(server, ADMIN.username, ADMIN.password);
     const dev = await createUser(server, { roles: ['developer'] });
-    devToken = await signIn(dev.username, dev.password);
+    devToken = await signIn(server, dev.username, dev.password);
   });
   afterAll(async () => {
     await server?.close();
@@ -55,7 +23,7 @@ describe.each(DATABASES)('the scope catalogue on %s', (kind) => {
   });
 
   it('is readable by any signed-in user and starts with the sample service scopes (SPEC)', async () => {
-    const res = await api('GET', '/api/scopes', devToken);
+    const res = await apiRequest(server.url, 'GET', '/api/scopes', devToken);
     expect(res.status).toBe(200);
     expect(res.body).toEqual(
       expect.arrayContaining([
@@ -66,14 +34,14 @@ describe.each(DATABASES)('the scope catalogue on %s', (kind) => {
   });
 
   it('lets admins add, describe and remove scopes; registrations and the metadata follow; every change is audited', async () => {
-    const created = await api('POST', '/api/admin/scopes', adminToken, {
+    const created = await apiRequest(server.url, 'POST', '/api/admin/scopes', adminToken, {
       name: 'invoices:read',
       description: 'See your invoices',
     });
     expect(created.status).toBe(201);
     expect(
       (
-        await api('POST', '/api/admin/scopes', adminToken, {
+        await apiRequest(server.url, 'POST', '/api/admin/scopes', adminToken, {
           name: 'invoices:read',
           description: 'again',
         })
@@ -83,48 +51,65 @@ describe.each(DATABASES)('the scope catalogue on %s', (kind) => {
     const metadata = await getJson(`${server.url}/.well-known/oauth-authorization-server`);
     expect(metadata.body.scopes_supported).toContain('invoices:read');
 
-    const registered = await api('POST', '/api/clients', devToken, {
+    const registered = await apiRequest(server.url, 'POST', '/api/clients', devToken, {
       name: 'Invoices',
       grant_types: ['client_credentials'],
       scope: 'invoices:read',
     });
     expect(registered.status).toBe(201);
     // In use by a registration: it cannot be removed.
-    const inUse = await api('DELETE', '/api/admin/scopes/invoices:read', adminToken);
+    const inUse = await apiRequest(
+      server.url,
+      'DELETE',
+      '/api/admin/scopes/invoices:read',
+      adminToken,
+    );
     expect(inUse.status).toBe(409);
 
     expect(
       (
-        await api('PATCH', '/api/admin/scopes/invoices:read', adminToken, {
+        await apiRequest(server.url, 'PATCH', '/api/admin/scopes/invoices:read', adminToken, {
           description: 'Read your invoices',
         })
       ).status,
     ).toBe(200);
     expect(
       (
-        await api('POST', '/api/admin/scopes', adminToken, {
+        await apiRequest(server.url, 'POST', '/api/admin/scopes', adminToken, {
           name: 'temp:scope',
           description: 'Temporary',
         })
       ).status,
     ).toBe(201);
-    expect((await api('DELETE', '/api/admin/scopes/temp:scope', adminToken)).status).toBe(204);
-    expect((await api('DELETE', '/api/admin/scopes/temp:scope', adminToken)).status).toBe(404);
+    expect(
+      (await apiRequest(server.url, 'DELETE', '/api/admin/scopes/temp:scope', adminToken)).status,
+    ).toBe(204);
+    expect(
+      (await apiRequest(server.url, 'DELETE', '/api/admin/scopes/temp:scope', adminToken)).status,
+    ).toBe(404);
     const names = (
-      (await api('GET', '/api/scopes', devToken)).body as unknown as Array<{ name: string }>
+      (await apiRequest(server.url, 'GET', '/api/scopes', devToken)).body as unknown as Array<{
+        name: string;
+      }>
     ).map((s) => s.name);
     expect(names).toContain('invoices:read');
     expect(names).not.toContain('temp:scope');
 
-    const audit = await api('GET', '/api/admin/audit?type=scope.deleted', adminToken);
+    const audit = await apiRequest(
+      server.url,
+      'GET',
+      '/api/admin/audit?type=scope.deleted',
+      adminToken,
+    );
     expect(
       (audit.body.items as Array<{ details: { name: string } }>).map((e) => e.details.name),
     ).toEqual(['temp:scope']);
   });
 
   it('refuses malformed scope names, unknown fields and non-admins, and changes nothing', async () => {
-    const before = ((await api('GET', '/api/scopes', devToken)).body as unknown as unknown[])
-      .length;
+    const before = (
+      (await apiRequest(server.url, 'GET', '/api/scopes', devToken)).body as unknown as unknown[]
+    ).length;
     for (const body of [
       { name: 'two words', description: 'x' },
       { name: 'quote"d', description: 'x' },
@@ -132,14 +117,21 @@ describe.each(DATABASES)('the scope catalogue on %s', (kind) => {
       { name: 'ok:name', description: '' },
       { name: 'ok:name', description: 'x', extra: true },
     ]) {
-      expect((await api('POST', '/api/admin/scopes', adminToken, body)).status).toBe(400);
+      expect(
+        (await apiRequest(server.url, 'POST', '/api/admin/scopes', adminToken, body)).status,
+      ).toBe(400);
     }
     expect(
-      (await api('POST', '/api/admin/scopes', devToken, { name: 'dev:scope', description: 'x' }))
-        .status,
+      (
+        await apiRequest(server.url, 'POST', '/api/admin/scopes', devToken, {
+          name: 'dev:scope',
+          description: 'x',
+        })
+      ).status,
     ).toBe(403);
-    expect(((await api('GET', '/api/scopes', devToken)).body as unknown as unknown[]).length).toBe(
-      before,
-    );
+    expect(
+      ((await apiRequest(server.url, 'GET', '/api/scopes', devToken)).body as unknown as unknown[])
+        .length,
+    ).toBe(before);
   });
 });

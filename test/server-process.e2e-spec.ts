@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
 import { decodeJwt, getJson, postForm, tokenRequest } from './support/http';
-import { freePort, runCli, ServerProcess, spawnServer, waitUntilLive } from './support/server-process';
+import {
+  freePort,
+  runCli,
+  ServerProcess,
+  spawnServer,
+  waitUntilLive,
+} from './support/server-process';
 
 /** Reads the credential printed under a "shown this once" banner. */
 function printedSecret(output: string, what: 'password' | 'client_secret'): string | undefined {
@@ -26,7 +32,14 @@ describe('the server process: configuration and start-up failures', () => {
     expect(code).toBe(1);
     const output = server.output();
     expect(output).toContain('Invalid configuration');
-    for (const name of ['PORT', 'BCRYPT_COST', 'SIGNING_KEY_ALGORITHM', 'DATABASE_URL', 'BOOTSTRAP_ADMIN_PASSWORD', 'ACCESS_TOKEN_TTL_SECONDS']) {
+    for (const name of [
+      'PORT',
+      'BCRYPT_COST',
+      'SIGNING_KEY_ALGORITHM',
+      'DATABASE_URL',
+      'BOOTSTRAP_ADMIN_PASSWORD',
+      'ACCESS_TOKEN_TTL_SECONDS',
+    ]) {
       expect(output).toContain(`${name}:`);
     }
     // Secret-bearing variables are named, never echoed.
@@ -51,7 +64,9 @@ describe('the server process: configuration and start-up failures', () => {
     });
     const { code } = await server.exited;
     expect(code).toBe(1);
-    expect(server.output()).toContain('cannot open the database mysql://root:***@127.0.0.1:1/tessera');
+    expect(server.output()).toContain(
+      'cannot open the database mysql://root:***@127.0.0.1:1/tessera',
+    );
     expect(server.output()).not.toContain('hunter2-secret');
   });
 });
@@ -100,7 +115,11 @@ describe.each(DATABASES)('the server process on %s', (kind) => {
     expect(first.output()).toContain('KEY_ENCRYPTION_KEY is not set');
 
     const client = { clientId: 'console', secret: secret! };
-    const issued = await tokenRequest(first.url, client, { grant_type: 'password', username: 'admin', password: password! });
+    const issued = await tokenRequest(first.url, client, {
+      grant_type: 'password',
+      username: 'admin',
+      password: password!,
+    });
     expect(issued.status).toBe(200);
     const kid = decodeJwt(issued.body.access_token as string).header.kid;
     const jwksBefore = await getJson(`${first.url}/.well-known/jwks.json`);
@@ -114,11 +133,18 @@ describe.each(DATABASES)('the server process on %s', (kind) => {
     const jwksAfter = await getJson(`${second.url}/.well-known/jwks.json`);
     expect(jwksAfter.body).toEqual(jwksBefore.body);
 
-    const introspected = await postForm(`${second.url}/oauth/introspect`, { token: issued.body.access_token as string }, {
-      authorization: `Basic ${Buffer.from(`console:${secret}`).toString('base64')}`,
-    });
+    const introspected = await postForm(
+      `${second.url}/oauth/introspect`,
+      { token: issued.body.access_token as string },
+      {
+        authorization: `Basic ${Buffer.from(`console:${secret}`).toString('base64')}`,
+      },
+    );
     expect(introspected.body.active).toBe(true);
-    const refreshed = await tokenRequest(second.url, client, { grant_type: 'refresh_token', refresh_token: issued.body.refresh_token as string });
+    const refreshed = await tokenRequest(second.url, client, {
+      grant_type: 'refresh_token',
+      refresh_token: issued.body.refresh_token as string,
+    });
     expect(refreshed.status).toBe(200);
     expect(decodeJwt(refreshed.body.access_token as string).header.kid).toBe(kid);
   });
@@ -132,40 +158,79 @@ describe.each(DATABASES)('the server process on %s', (kind) => {
       BOOTSTRAP_CLIENT_SECRET: clientSecret,
     });
     const client = { clientId: 'console', secret: clientSecret };
-    const issued = await postForm(`${server.url}/oauth/token`, { grant_type: 'password', username: 'admin', password: adminPassword }, {
-      authorization: `Basic ${Buffer.from(`console:${clientSecret}`).toString('base64')}`,
-      'x-request-id': 'trace-me-123',
-    });
+    const issued = await postForm(
+      `${server.url}/oauth/token`,
+      { grant_type: 'password', username: 'admin', password: adminPassword },
+      {
+        authorization: `Basic ${Buffer.from(`console:${clientSecret}`).toString('base64')}`,
+        'x-request-id': 'trace-me-123',
+      },
+    );
     expect(issued.status).toBe(200);
     expect(issued.headers.get('x-request-id')).toBe('trace-me-123');
     const refreshToken = issued.body.refresh_token as string;
     const accessToken = issued.body.access_token as string;
-    const refreshed = await tokenRequest(server.url, client, { grant_type: 'refresh_token', refresh_token: refreshToken });
-    // Secrets in a query string and in the body of failing requests must not reach the log either.
-    await fetch(`${server.url}/oauth/token?client_secret=${clientSecret}&password=${adminPassword}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
-      body: JSON.stringify({ password: adminPassword, refresh_token: refreshed.body.refresh_token }),
+    const refreshed = await tokenRequest(server.url, client, {
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
     });
-    await postForm(`${server.url}/oauth/token`, { grant_type: 'password', username: 'admin', password: adminPassword, client_id: 'console', client_secret: clientSecret });
-    await postForm(`${server.url}/oauth/revoke`, { token: refreshToken, client_id: 'console', client_secret: clientSecret });
+    // Secrets in a query string and in the body of failing requests must not reach the log either.
+    await fetch(
+      `${server.url}/oauth/token?client_secret=${clientSecret}&password=${adminPassword}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+        body: JSON.stringify({
+          password: adminPassword,
+          refresh_token: refreshed.body.refresh_token,
+        }),
+      },
+    );
+    await postForm(`${server.url}/oauth/token`, {
+      grant_type: 'password',
+      username: 'admin',
+      password: adminPassword,
+      client_id: 'console',
+      client_secret: clientSecret,
+    });
+    await postForm(`${server.url}/oauth/revoke`, {
+      token: refreshToken,
+      client_id: 'console',
+      client_secret: clientSecret,
+    });
     await new Promise((resolve) => setTimeout(resolve, 200));
     await server.stop();
 
     const output = server.output();
     const lines = output.split('\n').filter((line) => line.startsWith('{'));
-    const requestLines = lines.map((line) => JSON.parse(line) as { req?: { id?: string }; msg?: string }).filter((entry) => entry.req);
+    const requestLines = lines
+      .map((line) => JSON.parse(line) as { req?: { id?: string }; msg?: string })
+      .filter((entry) => entry.req);
     expect(requestLines.length).toBeGreaterThanOrEqual(5);
     expect(requestLines.some((entry) => entry.req?.id === 'trace-me-123')).toBe(true);
-    for (const secretValue of [adminPassword, clientSecret, refreshToken, refreshed.body.refresh_token as string, accessToken]) {
+    for (const secretValue of [
+      adminPassword,
+      clientSecret,
+      refreshToken,
+      refreshed.body.refresh_token as string,
+      accessToken,
+    ]) {
       expect(output).not.toContain(secretValue);
     }
   });
 
   it('finishes in-flight requests on SIGTERM, then exits 0', async () => {
     const adminPassword = 'admin-password-for-shutdown';
-    const server = await start({ BCRYPT_COST: '13', BOOTSTRAP_ADMIN_PASSWORD: adminPassword, BOOTSTRAP_CLIENT_SECRET: 'console-secret-shutdown-0123' });
-    const inFlight = tokenRequest(server.url, { clientId: 'console', secret: 'console-secret-shutdown-0123' }, { grant_type: 'password', username: 'admin', password: adminPassword });
+    const server = await start({
+      BCRYPT_COST: '13',
+      BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
+      BOOTSTRAP_CLIENT_SECRET: 'console-secret-shutdown-0123',
+    });
+    const inFlight = tokenRequest(
+      server.url,
+      { clientId: 'console', secret: 'console-secret-shutdown-0123' },
+      { grant_type: 'password', username: 'admin', password: adminPassword },
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     server.process.kill('SIGTERM');
     const res = await inFlight;
@@ -185,8 +250,14 @@ describe.each(DATABASES)('the server process on %s', (kind) => {
 
   it('rotates keys from the command line; a running server publishes the new key before it signs', async () => {
     const server = await start({ SIGNING_KEY_ROTATION_LEAD_SECONDS: '600' });
-    const before = (await getJson(`${server.url}/.well-known/jwks.json`)).body as { keys: Array<{ kid: string }> };
-    const cli = await runCli(['keys:rotate'], { ...env, SIGNING_KEY_ROTATION_LEAD_SECONDS: '600', LOG_LEVEL: 'silent' });
+    const before = (await getJson(`${server.url}/.well-known/jwks.json`)).body as {
+      keys: Array<{ kid: string }>;
+    };
+    const cli = await runCli(['keys:rotate'], {
+      ...env,
+      SIGNING_KEY_ROTATION_LEAD_SECONDS: '600',
+      LOG_LEVEL: 'silent',
+    });
     expect(cli.code).toBe(0);
     const created = /created (\S+)/.exec(cli.output)?.[1];
     expect(created).toBeDefined();
@@ -195,7 +266,11 @@ describe.each(DATABASES)('the server process on %s', (kind) => {
     let published: string[] = [];
     for (let i = 0; i < 30 && !published.includes(created!); i++) {
       await new Promise((resolve) => setTimeout(resolve, 200));
-      published = ((await getJson(`${server.url}/.well-known/jwks.json`)).body as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid);
+      published = (
+        (await getJson(`${server.url}/.well-known/jwks.json`)).body as {
+          keys: Array<{ kid: string }>;
+        }
+      ).keys.map((k) => k.kid);
     }
     expect(published).toContain(created);
     const list = await runCli(['keys:list'], { ...env, LOG_LEVEL: 'silent' });
@@ -205,16 +280,26 @@ describe.each(DATABASES)('the server process on %s', (kind) => {
 
   it('creates a client from the command line whose secret, printed once, works for client_credentials', async () => {
     const server = await start();
-    const cli = await runCli(['clients:create', 'billing', '--grant', 'client_credentials', '--scope', 'orders:read'], { ...env, LOG_LEVEL: 'silent' });
+    const cli = await runCli(
+      ['clients:create', 'billing', '--grant', 'client_credentials', '--scope', 'orders:read'],
+      { ...env, LOG_LEVEL: 'silent' },
+    );
     expect(cli.code).toBe(0);
     const secret = printedSecret(cli.output, 'client_secret');
     expect(secret).toBeDefined();
-    const res = await tokenRequest(server.url, { clientId: 'billing', secret: secret! }, { grant_type: 'client_credentials' });
+    const res = await tokenRequest(
+      server.url,
+      { clientId: 'billing', secret: secret! },
+      { grant_type: 'client_credentials' },
+    );
     expect(res.status).toBe(200);
     expect(res.body.scope).toBe('orders:read');
 
     // The password grant is refused to a client that is not marked first-party (RFC 9700 §2.4).
-    const refused = await runCli(['clients:create', 'shady', '--grant', 'password'], { ...env, LOG_LEVEL: 'silent' });
+    const refused = await runCli(['clients:create', 'shady', '--grant', 'password'], {
+      ...env,
+      LOG_LEVEL: 'silent',
+    });
     expect(refused.code).toBe(1);
     expect(refused.output).toContain('--first-party');
   });

@@ -26,7 +26,11 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
   const suffix = `${process.pid}_${randomBytes(4).toString('hex')}`;
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
-    return { kind, url: `sqlite:${join(dir, 'tessera.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      kind,
+      url: `sqlite:${join(dir, 'tessera.sqlite')}`,
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const name = `tessera_test_${suffix}`;
   const admin = await createConnection(MYSQL_SERVER_URL);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { AccountsService } from '../../apps/identity-server/src/accounts/accounts.service';
 import { ClientsService } from '../../apps/identity-server/src/clients/clients.service';
-import { TestServer } from './test-server';
+import { tokenRequest } from './http';
+import { CONSOLE, TestServer } from './test-server';
 
 /** Creates an approved client through the server's own service (registration and review come later). */
 export async function createClient(
@@ -27,11 +28,40 @@ export async function createUser(
 ): Promise<{ id: string; username: string; password: string }> {
   const username = options.username ?? `user-${randomBytes(4).toString('hex')}`;
   const password = options.password ?? `pw-${randomBytes(8).toString('hex')}`;
-  const user = await server.get(AccountsService).createUser({ username, password, roles: options.roles ?? [] });
+  const user = await server
+    .get(AccountsService)
+    .createUser({ username, password, roles: options.roles ?? [] });
   return { id: user.id, username, password };
 }
 
 /** Test setup only: changes a row the product has no API for yet (disable a user, suspend a client). */
-export async function setColumn(server: TestServer, table: string, id: string, column: string, value: string | null) {
-  await server.dataSource.createQueryBuilder().update(table).set({ [column]: value }).where('id = :id', { id }).execute();
+export async function setColumn(
+  server: TestServer,
+  table: string,
+  id: string,
+  column: string,
+  value: string | null,
+) {
+  await server.dataSource
+    .createQueryBuilder()
+    .update(table)
+    .set({ [column]: value })
+    .where('id = :id', { id })
+    .execute();
+}
+
+/** An access token for a user, through the password grant with the bootstrap client. */
+export async function signIn(
+  server: TestServer,
+  username: string,
+  password: string,
+): Promise<string> {
+  const res = await tokenRequest(server.url, CONSOLE, {
+    grant_type: 'password',
+    username,
+    password,
+  });
+  if (res.status !== 200)
+    throw new Error(`sign-in of ${username} failed: ${JSON.stringify(res.body)}`);
+  return res.body.access_token as string;
 }

@@ -26,7 +26,9 @@ export async function postForm(
   params: Record<string, string> | Array<[string, string]>,
   headers: Record<string, string> = {},
 ): Promise<HttpResult> {
-  const body = new URLSearchParams(Array.isArray(params) ? params : Object.entries(params)).toString();
+  const body = new URLSearchParams(
+    Array.isArray(params) ? params : Object.entries(params),
+  ).toString();
   return read(
     await fetch(url, {
       method: 'POST',
@@ -36,11 +38,18 @@ export async function postForm(
   );
 }
 
-export async function postRaw(url: string, body: string, headers: Record<string, string>): Promise<HttpResult> {
+export async function postRaw(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<HttpResult> {
   return read(await fetch(url, { method: 'POST', headers, body }));
 }
 
-export async function getJson(url: string, headers: Record<string, string> = {}): Promise<HttpResult> {
+export async function getJson(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<HttpResult> {
   return read(await fetch(url, { headers }));
 }
 
@@ -50,14 +59,45 @@ export function tokenRequest(
   client: { clientId: string; secret: string },
   params: Record<string, string>,
 ): Promise<HttpResult> {
-  return postForm(`${serverUrl}/oauth/token`, params, { authorization: basic(client.clientId, client.secret) });
+  return postForm(`${serverUrl}/oauth/token`, params, {
+    authorization: basic(client.clientId, client.secret),
+  });
 }
 
 /** Decodes a JWT's header and payload without verifying it. */
-export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+export function decodeJwt(token: string): {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+} {
   const [header, payload] = token.split('.');
   return {
-    header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, unknown>,
-    payload: JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>,
+    header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >,
+    payload: JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >,
   };
+}
+
+/** A call to `/api`: JSON in and out, with a bearer token when given. */
+export async function apiRequest(
+  serverUrl: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<HttpResult> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return read(
+    await fetch(`${serverUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }),
+  );
 }

@@ -34,7 +34,8 @@ export async function freePort(): Promise<number> {
 }
 
 function assertBuilt(path: string): void {
-  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` first (npm test does)`);
+  if (!existsSync(path))
+    throw new Error(`${path} is missing: run \`npm run build\` first (npm test does)`);
 }
 
 /** Runs the built server (`node dist/.../main.js`) as `npm start` would, with `env` only (plus PATH). */
@@ -69,7 +70,10 @@ export function spawnServer(env: Record<string, string>): ServerProcess & { port
  * (the line proves the answer comes from this process, not another one that
  * happens to hold the port); rejects if it exits or takes too long.
  */
-export async function waitUntilLive(server: ServerProcess & { port: number }, timeoutMs = 30_000): Promise<void> {
+export async function waitUntilLive(
+  server: ServerProcess & { port: number },
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void server.exited.then(() => (exited = true));
@@ -91,9 +95,15 @@ export async function waitUntilLive(server: ServerProcess & { port: number }, ti
 }
 
 /** Runs the keys CLI to completion. */
-export async function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   assertBuilt(CLI_MAIN);
-  const child = spawn(process.execPath, [CLI_MAIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_MAIN, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

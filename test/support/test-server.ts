@@ -26,7 +26,10 @@ export interface TestServer {
  * Starts an identity server in this process on a free port, over `databaseUrl`.
  * Defaults suit tests (cheap bcrypt, quiet logs); `env` overrides any variable.
  */
-export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
   // The port is chosen first so that the issuer (in every token, and checked by
   // the /api guard) names the address the server really listens on.
   const port = await freePort();

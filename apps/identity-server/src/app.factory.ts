@@ -61,7 +61,20 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     },
   );
   setUpApiDocumentation(app);
+  keepConnectionsLongerThanClients(app);
   return app;
+}
+
+/**
+ * Idle keep-alive connections are closed by the server after 65 s, longer than
+ * clients and load balancers keep them (undici ~4 s, typical balancers 60 s):
+ * the side that closes first must be the client, or a request sent on a
+ * socket the server is closing fails with ECONNRESET.
+ */
+export function keepConnectionsLongerThanClients(app: INestApplication): void {
+  const server = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 }
 
 /** Where the OpenAPI document of `/api` is served (public: it describes, it grants nothing). */

@@ -38,6 +38,10 @@ async function shutdown(app: INestApplication, signal: string): Promise<void> {
     process.stderr.write('shutdown deadline passed; exiting\n');
     process.exit(1);
   }, SHUTDOWN_DEADLINE_MS).unref();
+  // close() ends the connections idle right now; connections of in-flight
+  // requests turn idle later and would linger until their keep-alive ends.
+  const server = app.getHttpServer() as { closeIdleConnections(): void };
+  setInterval(() => server.closeIdleConnections(), 250).unref();
   try {
     await app.close();
     process.exit(0);

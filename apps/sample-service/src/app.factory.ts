@@ -10,5 +10,9 @@ export async function createSampleApp(guard: AuthGuardModuleOptions): Promise<IN
     abortOnError: false,
   });
   (app.getHttpAdapter().getInstance() as { disable(name: string): void }).disable('x-powered-by');
+  // As in the identity server: idle connections close on the client's side first (no ECONNRESET races).
+  const server = app.getHttpServer() as { keepAliveTimeout: number; headersTimeout: number };
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return app;
 }

@@ -3,9 +3,19 @@ import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { RequirePermissions } from '@tessera/auth-guard';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { PageQuery } from '../common/page.query';
 import { AuditService } from './audit.service';
 
-export class AuditQuery {
+export class AuditQuery extends PageQuery {
+  /** The log is read in larger pages than other listings: up to 200 events. */
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  override limit: number = 50;
+
   @ApiPropertyOptional({ description: 'OAuth client_id' })
   @IsOptional()
   @IsString()
@@ -30,21 +40,6 @@ export class AuditQuery {
   @IsString()
   @MaxLength(64)
   type?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit = 50;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset = 0;
 }
 
 export interface AuditEventResponse {

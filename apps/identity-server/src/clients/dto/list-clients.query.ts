@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { PageQuery } from '../../common/page.query';
 import { ClientStatus } from '../client.entity';
 
 export const CLIENT_STATUSES: ClientStatus[] = [
@@ -11,24 +11,9 @@ export const CLIENT_STATUSES: ClientStatus[] = [
   'withdrawn',
 ];
 
-export class ListClientsQuery {
+export class ListClientsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: CLIENT_STATUSES })
   @IsOptional()
   @IsIn(CLIENT_STATUSES)
   status?: ClientStatus;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit = 20;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset = 0;
 }
