@@ -20,7 +20,7 @@ import { PasswordHasher } from './password-hasher';
 import { passwordPolicyViolation } from './password-policy';
 import { RoleEntity } from './role.entity';
 import { UserEntity } from './user.entity';
-import { normalizeUsername } from './username';
+import { normalizeUsername, USERNAME_PATTERN } from './username';
 
 export interface NewUser {
   username: string;
@@ -55,9 +55,11 @@ export class AccountsService {
    * password take about the same time. Consecutive failures lock the account.
    */
   async verifyPassword(username: string, password: string, ip?: string): Promise<CredentialCheck> {
-    const user = await this.users.findOne({
-      where: { usernameNormalized: normalizeUsername(username) },
-    });
+    // Only a well-formed username names an account: MariaDB compares with PAD SPACE
+    // (`admin ` would find `admin`) and toLowerCase folds the Kelvin sign into `k`.
+    const user = USERNAME_PATTERN.test(username)
+      ? await this.users.findOne({ where: { usernameNormalized: normalizeUsername(username) } })
+      : null;
     if (!user) {
       await this.hasher.burn(password);
       return { ok: false, reason: 'unknown_user' };

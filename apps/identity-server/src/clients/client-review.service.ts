@@ -15,6 +15,7 @@ import { CLIENT_SUSPENDED, ClientSuspendedEvent } from './client-events';
 import { ClientAction, illegalTransitionMessage, TRANSITIONS } from './client-review-state';
 import { ClientPage, ClientResponse, toClientResponse } from './client.response';
 import { ApproveClientDto } from './dto/review.dto';
+import { refreshTokenProblem } from './registration-rules';
 import { formatScope, parseScope } from './scope';
 
 /** Admins' side of flow 4: the review queue and every decision of the state machine. */
@@ -53,14 +54,8 @@ export class ClientReviewService {
       throw new BadRequestException(
         `grant_types may only narrow the request; not requested: ${widened.join(', ')}`,
       );
-    if (
-      grantTypes.includes('refresh_token') &&
-      !grantTypes.some((g) => g === 'password' || g === 'authorization_code')
-    ) {
-      throw new BadRequestException(
-        'grant_types: refresh_token only comes with password or authorization_code',
-      );
-    }
+    const refreshProblem = refreshTokenProblem(grantTypes);
+    if (refreshProblem) throw new BadRequestException(refreshProblem);
     const requestedScopes = parseScope(client.requestedScope) ?? [];
     const scopes = dto.scope !== undefined ? parseScope(dto.scope) : requestedScopes;
     if (scopes === null) throw new BadRequestException('scope is malformed (RFC 6749 §3.3)');

@@ -1,15 +1,14 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
-import { KeyMaterial } from '../crypto/key-material';
-import { randomSecret, SecretHasher } from '../crypto/secret-hasher';
+import { randomSecret } from '../crypto/secret-hasher';
 import { Actor } from './actor';
 import { ClientSecretEntity } from './client-secret.entity';
 import { ClientEntity } from './client.entity';
 import { ClientSecretInfo, IssuedClientSecret, toSecretInfo } from './client.response';
+import { ClientsService } from './clients.service';
 
 /**
  * Client secrets: 256 random bits, shown once, stored as a keyed hash.
@@ -19,17 +18,13 @@ import { ClientSecretInfo, IssuedClientSecret, toSecretInfo } from './client.res
  */
 @Injectable()
 export class ClientSecretsService {
-  private readonly hasher: SecretHasher;
-
   constructor(
     @InjectRepository(ClientEntity) private readonly clients: Repository<ClientEntity>,
     @InjectRepository(ClientSecretEntity) private readonly secrets: Repository<ClientSecretEntity>,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
-    keys: KeyMaterial,
-  ) {
-    this.hasher = new SecretHasher(keys.keyFor('client-secret-hash'));
-  }
+    private readonly clientsService: ClientsService,
+  ) {}
 
   async issue(actor: Actor, id: string): Promise<IssuedClientSecret> {
     const client = await this.findOwnedApproved(actor, id);
@@ -43,15 +38,8 @@ export class ClientSecretsService {
       { expiresAt: graceEnds },
     );
     const secret = randomSecret(32);
-    const secretId = randomUUID();
-    await this.secrets.insert({
-      id: secretId,
-      clientRef: id,
-      secretHash: this.hasher.hash(secret),
-      createdAt: now,
-      expiresAt: null,
-      revokedAt: null,
-    });
+    // Hashed and stored where client authentication reads it: one place knows the hash key.
+    const secretId = await this.clientsService.addSecret(id, secret);
     await this.audit.record({
       type: 'client.secret_issued',
       actorId: actor.id,

@@ -37,16 +37,20 @@ export class ClientsService {
    * The client whose `client_id` and secret these are, whatever its status
    * (the caller decides what a status allows), or null. The secret is hashed
    * once and compared in constant time with each live secret of the client;
-   * an unknown client costs the same hash.
+   * an unknown client costs the same hash and the same two look-ups, so the
+   * timing does not tell which client_ids exist.
    */
   async authenticate(clientId: string, secret: string): Promise<ClientPrincipal | null> {
     const presented = this.hasher.hash(secret);
-    const client = await this.clients.findOne({ where: { clientId } });
-    // A client_id is an exact string (RFC 6749 §2.2), but MariaDB's collation is case- and
-    // trailing-space-insensitive: the lookup alone would let 'CONSOLE' and 'console ' in.
-    if (!client || client.clientId !== clientId) return null;
+    const found = await this.clients.findOne({ where: { clientId } });
+    // A client_id is an exact string (RFC 6749 §2.2), but MariaDB compares with PAD SPACE
+    // (and a `_ci` collation ignores case): the lookup alone would let 'console ' in.
+    const client = found?.clientId === clientId ? found : null;
     const now = new Date();
-    const live = await this.secrets.find({ where: { clientRef: client.id, revokedAt: IsNull() } });
+    // No registration has the id '': an unknown client's look-up finds nothing.
+    const live = await this.secrets.find({
+      where: { clientRef: client?.id ?? '', revokedAt: IsNull() },
+    });
     let matched = false;
     for (const candidate of live) {
       // Check every live secret, without stopping at the first match, to keep timing flat.
@@ -54,7 +58,7 @@ export class ClientsService {
       const unexpired = candidate.expiresAt === null || candidate.expiresAt > now;
       matched = (ok && unexpired) || matched;
     }
-    return matched ? toPrincipal(client) : null;
+    return matched && client ? toPrincipal(client) : null;
   }
 
   async findByRef(ref: string): Promise<ClientPrincipal | null> {
@@ -102,16 +106,18 @@ export class ClientsService {
     return toPrincipal(client);
   }
 
-  /** Stores the hash of a new secret; other secrets stay as they are. */
-  async addSecret(clientRef: string, secret: string): Promise<void> {
+  /** Stores the hash of a new secret and returns its id; other secrets stay as they are. */
+  async addSecret(clientRef: string, secret: string): Promise<string> {
+    const id = randomUUID();
     await this.secrets.insert({
-      id: randomUUID(),
+      id,
       clientRef,
       secretHash: this.hasher.hash(secret),
       createdAt: new Date(),
       expiresAt: null,
       revokedAt: null,
     });
+    return id;
   }
 
   /** Revokes every live secret of a client at once. */

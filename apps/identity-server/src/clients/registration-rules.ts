@@ -18,17 +18,21 @@ export function checkRegistration(
   if (input.grantTypes.includes('authorization_code') && input.redirectUris.length === 0) {
     problems.push('redirect_uris: the authorization_code grant needs at least one redirect URI');
   }
-  if (
-    input.grantTypes.includes('refresh_token') &&
-    !input.grantTypes.some((g) => g === 'password' || g === 'authorization_code')
-  ) {
-    problems.push('grant_types: refresh_token only comes with password or authorization_code');
-  }
+  const refresh = refreshTokenProblem(input.grantTypes);
+  if (refresh) problems.push(refresh);
   const scopes = parseScope(input.scope);
   if (scopes === null) problems.push('scope: malformed (RFC 6749 §3.3)');
   const unknown = (scopes ?? []).filter((scope) => !catalogue.includes(scope));
   if (unknown.length) problems.push(`scope: not in the catalogue: ${unknown.join(' ')}`);
   return problems;
+}
+
+/** Refresh tokens renew a user's grant: they come only with a grant that has a user (also checked at approval). */
+export function refreshTokenProblem(grantTypes: string[]): string | null {
+  return grantTypes.includes('refresh_token') &&
+    !grantTypes.some((g) => g === 'password' || g === 'authorization_code')
+    ? 'grant_types: refresh_token only comes with password or authorization_code'
+    : null;
 }
 
 export function assertRegistration(

@@ -59,7 +59,10 @@ export class ScopeCatalogueService {
 
   /** Removes a scope no registration asks for or holds; otherwise 409 naming how many do. */
   async remove(actor: Actor, name: string): Promise<void> {
-    if (!(await this.scopes.existsBy({ name }))) throw new NotFoundException(`no scope ${name}`);
+    // Only the exact name: MariaDB compares with PAD SPACE, so `orders:read ` would find
+    // (and delete) `orders:read` while the in-use check below looked for `orders:read `.
+    const scope = await this.scopes.findOneBy({ name });
+    if (scope?.name !== name) throw new NotFoundException(`no scope ${name}`);
     // LIKE narrows the candidates; the exact token match is done here (scopes are space-separated).
     const candidates = await this.clients.find({
       where: [{ scope: Like(`%${name}%`) }, { requestedScope: Like(`%${name}%`) }],

@@ -22,6 +22,12 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
+  // A failed query (TypeORM QueryFailedError, logged whole as `err`) carries its bound values,
+  // and mysql2 the SQL with them inlined: password hashes, secret and refresh-token hashes,
+  // sealed private keys. The statement with its placeholders (`err.query`) stays.
+  'err.parameters',
+  'err.sql',
+  'err.driverError.sql',
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
