@@ -209,9 +209,13 @@ export class AccountsService {
     await this.events.emitAsync(ACCOUNT_GRANTS_ENDED, event);
   }
 
-  /** True when the account exists and may receive tokens now. */
+  /**
+   * True when the account's tokens are good: anything but disabled. A lockout
+   * stops password guessing only; if it also ended sessions, anyone could sign
+   * a user out by failing five logins on their username.
+   */
   static isActive(account: AccountPrincipal): boolean {
-    return account.status === 'active';
+    return account.status !== 'disabled';
   }
 
   /** Creates an account; 400 for an unknown role, 409 for a username taken in any case. */

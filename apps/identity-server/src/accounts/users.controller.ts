@@ -12,7 +12,12 @@ import {
   Put,
   Query,
 } from '@nestjs/common';
-import { CurrentPrincipal, Principal, RequirePermissions } from '@tessera/auth-guard';
+import {
+  CurrentPrincipal,
+  Principal,
+  RequireActiveToken,
+  RequirePermissions,
+} from '@tessera/auth-guard';
 import { AccountsService } from './accounts.service';
 import { ChangePasswordDto } from './dto/change-password.dto';
 import { CreateUserDto } from './dto/create-user.dto';
@@ -37,6 +42,8 @@ import { UsersAdminService } from './users-admin.service';
  * "admin" is met, while reading and changing stay separable (a support role
  * with `users:read` alone needs a data change, not a code change).
  */
+// The platform API takes only active tokens of first-party clients (api/api-auth.module.ts).
+@RequireActiveToken()
 @Controller('api/users')
 export class UsersController {
   constructor(

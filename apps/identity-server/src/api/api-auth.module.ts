@@ -3,23 +3,32 @@ import { AuthGuardModule } from '@tessera/auth-guard';
 import { AppConfig } from '../config/app-config';
 import { KeyRingService } from '../keys/key-ring.service';
 import { KeysModule } from '../keys/keys.module';
+import { OAuthModule } from '../oauth/oauth.module';
+import { TokenInspector } from '../oauth/token-inspector';
 
 /**
  * The platform protects its own `/api` with `@tessera/auth-guard`, exactly as
- * internal services do, except that keys come from the key ring in-process
- * instead of over HTTP. The guard is global: every route needs a token unless
- * it says `@Public()` (the OAuth protocol endpoints, the JWKS, health).
+ * internal services do, except that keys come from the key ring and the
+ * online check from the token inspector, both in-process. The guard is global:
+ * every route needs a token unless it says `@Public()` (the OAuth protocol
+ * endpoints, the JWKS, health); `/api` controllers add `@RequireActiveToken()`.
+ *
+ * This is composition-root wiring: it is the one place outside `oauth` that
+ * uses an `oauth` export, and no feature module depends on it.
  */
 @Module({
   imports: [
     AuthGuardModule.forRootAsync({
-      imports: [KeysModule],
-      inject: [KeyRingService, AppConfig],
-      useFactory: (ring: KeyRingService, config: AppConfig) => ({
+      imports: [KeysModule, OAuthModule],
+      inject: [KeyRingService, AppConfig, TokenInspector],
+      useFactory: (ring: KeyRingService, config: AppConfig, inspector: TokenInspector) => ({
         issuer: config.issuer,
         audience: config.tokens.audience,
         algorithms: ['RS256', 'ES256'],
         keyResolver: (lookup) => ring.publicKey(lookup),
+        introspection: {
+          introspector: { isActive: (token: string) => inspector.isActivePlatformToken(token) },
+        },
         realm: 'tessera',
       }),
     }),

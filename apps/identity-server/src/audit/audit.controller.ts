@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { RequirePermissions } from '@tessera/auth-guard';
+import { RequireActiveToken, RequirePermissions } from '@tessera/auth-guard';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { PageQuery } from '../common/page.query';
@@ -57,6 +57,8 @@ export interface AuditEventResponse {
 /** `/api/admin/audit`: the append-only security log, newest first. Read-only by construction: no other verb exists. */
 @ApiTags('audit')
 @ApiBearerAuth()
+// The platform API takes only active tokens of first-party clients (api/api-auth.module.ts).
+@RequireActiveToken()
 @Controller('api/admin/audit')
 @RequirePermissions('audit:read')
 export class AuditController {

@@ -10,7 +10,12 @@ import {
   Req,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequirePermissions } from '@tessera/auth-guard';
+import {
+  CurrentPrincipal,
+  Principal,
+  RequireActiveToken,
+  RequirePermissions,
+} from '@tessera/auth-guard';
 import type { Request } from 'express';
 import { actorOf } from './clients.controller';
 import { ClientReviewService } from './client-review.service';
@@ -21,6 +26,8 @@ import { ApproveClientDto, ReasonDto } from './dto/review.dto';
 /** `/api/admin/clients`: the review queue and its decisions (SPEC flow 4). */
 @ApiTags('client review')
 @ApiBearerAuth()
+// The platform API takes only active tokens of first-party clients (api/api-auth.module.ts).
+@RequireActiveToken()
 @Controller('api/admin/clients')
 @RequirePermissions('clients:review')
 export class AdminClientsController {

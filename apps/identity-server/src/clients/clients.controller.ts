@@ -12,7 +12,12 @@ import {
   Req,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequirePermissions } from '@tessera/auth-guard';
+import {
+  CurrentPrincipal,
+  Principal,
+  RequireActiveToken,
+  RequirePermissions,
+} from '@tessera/auth-guard';
 import type { Request } from 'express';
 import { Actor } from './actor';
 import { ClientRegistrationService } from './client-registration.service';
@@ -38,6 +43,8 @@ export function actorOf(principal: Principal, req: Request): Actor {
 /** `/api/clients`: app teams register applications and, once approved, fetch credentials (SPEC flow 4). */
 @ApiTags('clients')
 @ApiBearerAuth()
+// The platform API takes only active tokens of first-party clients (api/api-auth.module.ts).
+@RequireActiveToken()
 @Controller('api/clients')
 @RequirePermissions('clients:register')
 export class ClientsController {

@@ -1,6 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Principal, RequirePermissions } from '@tessera/auth-guard';
+import {
+  CurrentPrincipal,
+  Principal,
+  RequireActiveToken,
+  RequirePermissions,
+} from '@tessera/auth-guard';
 import type { Request } from 'express';
 import { actorOf } from './clients.controller';
 import { CreateScopeDto, DescribeScopeDto } from './dto/scope.dto';
@@ -9,6 +14,8 @@ import { CatalogueScope, ScopeCatalogueService } from './scope-catalogue.service
 /** The scope catalogue: readable by anyone signed in (app teams choose from it), managed by admins. */
 @ApiTags('scopes')
 @ApiBearerAuth()
+// The platform API takes only active tokens of first-party clients (api/api-auth.module.ts).
+@RequireActiveToken()
 @Controller()
 export class ScopesController {
   constructor(private readonly catalogue: ScopeCatalogueService) {}

@@ -43,6 +43,8 @@ const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant];
     AuditModule,
   ],
   controllers: [MetadataController, TokenController, RevocationController, IntrospectionController],
+  // For the composition root's /api guard (see api/api-auth.module.ts).
+  exports: [TokenInspector],
   providers: [
     ...GRANTS,
     {

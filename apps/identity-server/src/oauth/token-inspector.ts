@@ -20,6 +20,8 @@ export type InspectedToken =
       kind: 'access_token';
       active: boolean;
       claims: JWTPayload & { client_id?: string; scope?: string; username?: string };
+      /** Its client is first-party (trusted at review). */
+      firstParty: boolean;
     }
   | {
       kind: 'refresh_token';
@@ -51,6 +53,17 @@ export class TokenInspector {
     private readonly accounts: AccountsService,
     private readonly config: AppConfig,
   ) {}
+
+  /**
+   * The platform's own `/api` accepts only active access tokens of first-party
+   * clients: an admin's token held by a third-party application must not
+   * administer the platform, and a disabled admin or a revoked token must stop
+   * at once, not at expiry.
+   */
+  async isActivePlatformToken(token: string): Promise<boolean> {
+    const found = await this.inspectAccessToken(token);
+    return found?.kind === 'access_token' && found.active && found.firstParty;
+  }
 
   async inspect(token: string, hint?: string): Promise<InspectedToken | null> {
     const looksLikeJwt = token.split('.').length === 3;
@@ -94,7 +107,7 @@ export class TokenInspector {
       const user = await this.accounts.findPrincipal(claims.sub);
       active = !!user && AccountsService.isActive(user);
     }
-    return { kind: 'access_token', active, claims };
+    return { kind: 'access_token', active, claims, firstParty: client?.firstParty === true };
   }
 
   private async inspectRefreshToken(token: string): Promise<InspectedToken | null> {
