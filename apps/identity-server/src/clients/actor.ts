@@ -1,3 +1,6 @@
+import { Principal } from '@tessera/auth-guard';
+import type { Request } from 'express';
+
 /** Who acts on a registration, and from where (for the audit trail). */
 export interface Actor {
   /** The user's id (`sub`). */
@@ -5,4 +8,13 @@ export interface Actor {
   ip: string | null;
   /** Holds `clients:review`: may see every registration. */
   isReviewer: boolean;
+}
+
+/** The actor of an `/api` request: the token's subject, from the request's address. */
+export function actorOf(principal: Principal, req: Request): Actor {
+  return {
+    id: principal.subject,
+    ip: req.ip ?? null,
+    isReviewer: principal.permissions.includes('clients:review'),
+  };
 }

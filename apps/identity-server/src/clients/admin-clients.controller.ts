@@ -17,7 +17,7 @@ import {
   RequirePermissions,
 } from '@tessera/auth-guard';
 import type { Request } from 'express';
-import { actorOf } from './clients.controller';
+import { actorOf } from './actor';
 import { ClientReviewService } from './client-review.service';
 import { ClientPage, ClientResponse } from './client.response';
 import { ListClientsQuery } from './dto/list-clients.query';

@@ -19,7 +19,7 @@ import {
   RequirePermissions,
 } from '@tessera/auth-guard';
 import type { Request } from 'express';
-import { Actor } from './actor';
+import { actorOf } from './actor';
 import { ClientRegistrationService } from './client-registration.service';
 import { ClientSecretsService } from './client-secrets.service';
 import {
@@ -31,14 +31,6 @@ import {
 import { ListClientsQuery } from './dto/list-clients.query';
 import { RegisterClientDto } from './dto/register-client.dto';
 import { UpdateClientDto } from './dto/update-client.dto';
-
-export function actorOf(principal: Principal, req: Request): Actor {
-  return {
-    id: principal.subject,
-    ip: req.ip ?? null,
-    isReviewer: principal.permissions.includes('clients:review'),
-  };
-}
 
 /** `/api/clients`: app teams register applications and, once approved, fetch credentials (SPEC flow 4). */
 @ApiTags('clients')

@@ -7,7 +7,7 @@ import {
   RequirePermissions,
 } from '@tessera/auth-guard';
 import type { Request } from 'express';
-import { actorOf } from './clients.controller';
+import { actorOf } from './actor';
 import { CreateScopeDto, DescribeScopeDto } from './dto/scope.dto';
 import { CatalogueScope, ScopeCatalogueService } from './scope-catalogue.service';
 

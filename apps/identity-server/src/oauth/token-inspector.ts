@@ -1,10 +1,10 @@
+import { ACCESS_TOKEN_TYPE } from '@tessera/auth-guard';
 import { Injectable } from '@nestjs/common';
 import { JWTPayload } from 'jose';
 import { AccountsService } from '../accounts/accounts.service';
 import { ClientsService } from '../clients/clients.service';
 import { AppConfig } from '../config/app-config';
 import { JwtSigner } from '../keys/jwt-signer';
-import { ACCESS_TOKEN_TYP } from './tokens/access-token.issuer';
 import { AccessTokenRevocations } from './tokens/access-token-revocations';
 import { RefreshTokenStore } from './tokens/refresh-token.store';
 
@@ -85,7 +85,7 @@ export class TokenInspector {
     let claims: AccessClaims;
     try {
       claims = await this.signer.verify(token, {
-        typ: ACCESS_TOKEN_TYP,
+        typ: ACCESS_TOKEN_TYPE,
         issuer: this.config.issuer,
       });
     } catch {

@@ -1,12 +1,10 @@
+import { ACCESS_TOKEN_TYPE } from '@tessera/auth-guard';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AccountPrincipal } from '../../accounts/account.types';
 import { ClientPrincipal } from '../../clients/client.types';
 import { AppConfig } from '../../config/app-config';
 import { JwtSigner } from '../../keys/jwt-signer';
-
-/** RFC 9068 §2.1: the media type of JWT access tokens, in the `typ` header. */
-export const ACCESS_TOKEN_TYP = 'at+jwt';
 
 export interface IssuedAccessToken {
   token: string;
@@ -54,6 +52,9 @@ export class AccessTokenIssuer {
       claims.permissions = input.user.permissions;
       if (input.grantId) claims.grant_id = input.grantId;
     }
-    return { token: await this.signer.sign(claims, ACCESS_TOKEN_TYP), expiresIn: accessTtlSeconds };
+    return {
+      token: await this.signer.sign(claims, ACCESS_TOKEN_TYPE),
+      expiresIn: accessTtlSeconds,
+    };
   }
 }
