@@ -1,0 +1,95 @@
+// Markdown of a run's results.json: a table per scenario, for docs/performance.md.
+import { fmt, markdownTable, max, min, spread } from './stats.mjs';
+
+const verdictText = (v) => (v ? `**${v}**` : '—');
+
+function abSection(r) {
+  const A = r.A;
+  const B = r.B;
+  const rows = [
+    ['', A.label, B.label],
+    ['requests/s, median (min–max)', spread(A.rps), spread(B.rps)],
+    ['latency p50 / p99 ms (medians)', `${fmt(A.p50, 1)} / ${fmt(A.p99, 1)}`, `${fmt(B.p50, 1)} / ${fmt(B.p99, 1)}`],
+    ['server CPU ms per request', fmt(A.cpuPerReq, 3), fmt(B.cpuPerReq, 3)],
+    ['server CPU, cores busy', fmt(A.cores, 2), fmt(B.cores, 2)],
+    ['MariaDB CPU ms per request', fmt(A.dbCpuPerReq, 3), fmt(B.dbCpuPerReq, 3)],
+    ['peak RSS MB', fmt(A.peakMb, 0), fmt(B.peakMb, 0)],
+    ['failed responses', `${A.non2xx} of ${A.total}`, `${B.non2xx} of ${B.total}`],
+  ];
+  return [
+    `### ${r.title}`,
+    '',
+    `A = ${A.label}, B = ${B.label}. Ratio A/B per round: ${r.ratios.map((x) => fmt(x, 2)).join(', ')}; ` +
+      `median **${fmt(r.ratio, 2)}** (${fmt(min(r.ratios), 2)}–${fmt(max(r.ratios), 2)}). ` +
+      `Bar: ${r.bar ? `${r.bar.text} → ${verdictText(r.verdict)}` : 'none (information)'}.`,
+    ...(r.note ? ['', `Note: ${r.note}.`] : []),
+    '',
+    markdownTable(rows),
+    '',
+  ].join('\n');
+}
+
+function mixedSection(m) {
+  const rows = [
+    ['steady traffic', 'baseline p50 / p99 ms', 'under the flood p50 / p99 ms', 'p99 ratio', 'bar', 'result'],
+    [
+      `client_credentials, ${m.ccRate} req/s to Tessera`,
+      `${fmt(m.baseline.cc.p50, 1)} / ${fmt(m.baseline.cc.p99, 1)}`,
+      `${fmt(m.flood.cc.p50, 1)} / ${fmt(m.flood.cc.p99, 1)}`,
+      fmt(m.ccRatio, 2),
+      m.bar.text,
+      verdictText(m.verdicts.cc),
+    ],
+    [
+      `GET /me, ${m.meRate} req/s to the sample service`,
+      `${fmt(m.baseline.me.p50, 1)} / ${fmt(m.baseline.me.p99, 1)}`,
+      `${fmt(m.flood.me.p50, 1)} / ${fmt(m.flood.me.p99, 1)}`,
+      fmt(m.meRatio, 2),
+      m.bar.text,
+      verdictText(m.verdicts.me),
+    ],
+  ];
+  return [
+    '### Mixed run: a password-grant flood under steady traffic',
+    '',
+    `Flood: ${m.floodConnections} connections of password grants (${spread(m.floodRps, 1)} req/s completed). ` +
+      'Steady traffic is open loop at a fixed rate; latency counts from the scheduled send time. ' +
+      'Medians over the rounds of each kind.',
+    '',
+    markdownTable(rows),
+    '',
+  ].join('\n');
+}
+
+/** The whole Markdown: per-scenario tables, the mixed run, memory. */
+export function renderMarkdown({ stamp, machine, cfg, primitives, results }) {
+  const out = [
+    `Run ${stamp}: ${cfg.rounds} rounds × ${cfg.seconds} s per side and scenario, ${cfg.connections} connections, pipelining 1; ` +
+      `${machine.nproc} CPUs (${machine.cpuModel}), node ${machine.node}.`,
+    '',
+  ];
+  if (primitives)
+    out.push(
+      `Measured in the same run (one core, synchronous): RS256 sign ${fmt(primitives.rs256SignMs, 3)} ms, ` +
+        `ES256 sign ${fmt(primitives.es256SignMs, 3)} ms, RS256 verify ${fmt(primitives.rs256VerifyMs, 3)} ms, ` +
+        `bcrypt compare at cost 11 ${fmt(primitives.bcrypt11CompareMs, 1)} ms.`,
+      '',
+    );
+  for (const r of results) out.push(r.kind === 'mixed' ? mixedSection(r) : abSection(r));
+  const m = results.find((x) => x.kind === 'mixed');
+  const peaks = [
+    ...results.filter((x) => x.kind === 'ab' && x.A.label === 'Tessera').map((x) => x.A.peakMb),
+    ...(m ? [m.tesseraPeakMb] : []),
+  ];
+  const peak = max(peaks);
+  out.push(
+    '### Memory',
+    '',
+    markdownTable([
+      ['', 'measured', 'bar', 'result'],
+      ['identity server peak RSS under any scenario', `${fmt(peak, 0)} MB`, '≤ 300 MB', verdictText(peak <= 300 ? 'PASS' : 'MISS')],
+    ]),
+    '',
+  );
+  return out.join('\n');
+}
