@@ -1,3 +1,4 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { Principal } from '@tessera/auth-guard';
 import type { Request } from 'express';
 
@@ -18,3 +19,9 @@ export function actorOf(principal: Principal, req: Request): Actor {
     isReviewer: principal.permissions.includes('clients:review'),
   };
 }
+
+/** Injects the {@link Actor} of an `/api` request: `handler(@CurrentActor() actor: Actor)`. */
+export const CurrentActor = createParamDecorator((_data: unknown, ctx: ExecutionContext): Actor => {
+  const req = ctx.switchToHttp().getRequest<Request & { user: Principal }>();
+  return actorOf(req.user, req);
+});

@@ -1,23 +1,7 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import {
-  CurrentPrincipal,
-  Principal,
-  RequireActiveToken,
-  RequirePermissions,
-} from '@tessera/auth-guard';
-import type { Request } from 'express';
-import { actorOf } from './actor';
+import { RequireActiveToken, RequirePermissions } from '@tessera/auth-guard';
+import { Actor, CurrentActor } from './actor';
 import { ClientReviewService } from './client-review.service';
 import { ClientPage, ClientResponse } from './client.response';
 import { ListClientsQuery } from './dto/list-clients.query';
@@ -42,43 +26,39 @@ export class AdminClientsController {
   @Post(':id/approve')
   @HttpCode(200)
   approve(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
+    @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: ApproveClientDto,
   ): Promise<ClientResponse> {
-    return this.review.approve(actorOf(principal, req), id, dto);
+    return this.review.approve(actor, id, dto);
   }
 
   @Post(':id/reject')
   @HttpCode(200)
   reject(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
+    @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: ReasonDto,
   ): Promise<ClientResponse> {
-    return this.review.reject(actorOf(principal, req), id, dto.reason);
+    return this.review.reject(actor, id, dto.reason);
   }
 
   @Post(':id/suspend')
   @HttpCode(200)
   suspend(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
+    @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: ReasonDto,
   ): Promise<ClientResponse> {
-    return this.review.suspend(actorOf(principal, req), id, dto.reason);
+    return this.review.suspend(actor, id, dto.reason);
   }
 
   @Post(':id/reinstate')
   @HttpCode(200)
   reinstate(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
+    @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<ClientResponse> {
-    return this.review.reinstate(actorOf(principal, req), id);
+    return this.review.reinstate(actor, id);
   }
 }

@@ -9,17 +9,10 @@ import {
   Patch,
   Post,
   Query,
-  Req,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import {
-  CurrentPrincipal,
-  Principal,
-  RequireActiveToken,
-  RequirePermissions,
-} from '@tessera/auth-guard';
-import type { Request } from 'express';
-import { actorOf } from './actor';
+import { RequireActiveToken, RequirePermissions } from '@tessera/auth-guard';
+import { Actor, CurrentActor } from './actor';
 import { ClientRegistrationService } from './client-registration.service';
 import { ClientSecretsService } from './client-secrets.service';
 import {
@@ -46,86 +39,67 @@ export class ClientsController {
   ) {}
 
   @Post()
-  register(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
-    @Body() dto: RegisterClientDto,
-  ): Promise<ClientResponse> {
-    return this.registrations.register(actorOf(principal, req), dto);
+  register(@CurrentActor() actor: Actor, @Body() dto: RegisterClientDto): Promise<ClientResponse> {
+    return this.registrations.register(actor, dto);
   }
 
   /** The caller's own registrations, newest first; `?status=` narrows them. */
   @Get()
-  list(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
-    @Query() query: ListClientsQuery,
-  ): Promise<ClientPage> {
-    return this.registrations.listOwned(
-      actorOf(principal, req),
-      query.status,
-      query.limit,
-      query.offset,
-    );
+  list(@CurrentActor() actor: Actor, @Query() query: ListClientsQuery): Promise<ClientPage> {
+    return this.registrations.listOwned(actor, query.status, query.limit, query.offset);
   }
 
   /** SPEC: its owner, or an admin. Anyone else gets 404. */
   @Get(':id')
   get(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
+    @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<ClientResponse> {
-    return this.registrations.get(actorOf(principal, req), id);
+    return this.registrations.get(actor, id);
   }
 
   @Patch(':id')
   update(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
+    @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: UpdateClientDto,
   ): Promise<ClientResponse> {
-    return this.registrations.update(actorOf(principal, req), id, dto);
+    return this.registrations.update(actor, id, dto);
   }
 
   /** Withdraws a pending registration. */
   @Delete(':id')
   withdraw(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
+    @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<ClientResponse> {
-    return this.registrations.withdraw(actorOf(principal, req), id);
+    return this.registrations.withdraw(actor, id);
   }
 
   /** SPEC: a new secret, shown this once (201). */
   @Post(':id/secret')
   issueSecret(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
+    @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<IssuedClientSecret> {
-    return this.secrets.issue(actorOf(principal, req), id);
+    return this.secrets.issue(actor, id);
   }
 
   @Get(':id/secrets')
   listSecrets(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
+    @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<ClientSecretInfo[]> {
-    return this.secrets.list(actorOf(principal, req), id);
+    return this.secrets.list(actor, id);
   }
 
   @Delete(':id/secrets/:secretId')
   @HttpCode(204)
   revokeSecret(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
+    @CurrentActor() actor: Actor,
     @Param('id', ParseUUIDPipe) id: string,
     @Param('secretId', ParseUUIDPipe) secretId: string,
   ): Promise<void> {
-    return this.secrets.revoke(actorOf(principal, req), id, secretId);
+    return this.secrets.revoke(actor, id, secretId);
   }
 }

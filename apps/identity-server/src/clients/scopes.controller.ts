@@ -1,13 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import {
-  CurrentPrincipal,
-  Principal,
-  RequireActiveToken,
-  RequirePermissions,
-} from '@tessera/auth-guard';
-import type { Request } from 'express';
-import { actorOf } from './actor';
+import { RequireActiveToken, RequirePermissions } from '@tessera/auth-guard';
+import { Actor, CurrentActor } from './actor';
 import { CreateScopeDto, DescribeScopeDto } from './dto/scope.dto';
 import { CatalogueScope, ScopeCatalogueService } from './scope-catalogue.service';
 
@@ -27,33 +21,24 @@ export class ScopesController {
 
   @Post('api/admin/scopes')
   @RequirePermissions('scopes:write')
-  create(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
-    @Body() dto: CreateScopeDto,
-  ): Promise<CatalogueScope> {
-    return this.catalogue.create(actorOf(principal, req), dto.name, dto.description);
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateScopeDto): Promise<CatalogueScope> {
+    return this.catalogue.create(actor, dto.name, dto.description);
   }
 
   @Patch('api/admin/scopes/:name')
   @RequirePermissions('scopes:write')
   describe(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
+    @CurrentActor() actor: Actor,
     @Param('name') name: string,
     @Body() dto: DescribeScopeDto,
   ): Promise<CatalogueScope> {
-    return this.catalogue.describe(actorOf(principal, req), name, dto.description);
+    return this.catalogue.describe(actor, name, dto.description);
   }
 
   @Delete('api/admin/scopes/:name')
   @HttpCode(204)
   @RequirePermissions('scopes:write')
-  remove(
-    @CurrentPrincipal() principal: Principal,
-    @Req() req: Request,
-    @Param('name') name: string,
-  ): Promise<void> {
-    return this.catalogue.remove(actorOf(principal, req), name);
+  remove(@CurrentActor() actor: Actor, @Param('name') name: string): Promise<void> {
+    return this.catalogue.remove(actor, name);
   }
 }
