@@ -3,7 +3,7 @@ import { fmt, markdownTable, max, min, spread } from './stats.mjs';
 
 const verdictText = (v) => (v ? `**${v}**` : '—');
 
-function abSection(r) {
+function abSection(r, cfg) {
   const A = r.A;
   const B = r.B;
   const rows = [
@@ -19,7 +19,7 @@ function abSection(r) {
   return [
     `### ${r.title}`,
     '',
-    `A = ${A.label}, B = ${B.label}. Ratio A/B per round: ${r.ratios.map((x) => fmt(x, 2)).join(', ')}; ` +
+    `A = ${A.label}, B = ${B.label}; ${r.ratios.length} rounds × ${r.seconds ?? cfg.seconds} s each. Ratio A/B per round: ${r.ratios.map((x) => fmt(x, 2)).join(', ')}; ` +
       `median **${fmt(r.ratio, 2)}** (${fmt(min(r.ratios), 2)}–${fmt(max(r.ratios), 2)}). ` +
       `Bar: ${r.bar ? `${r.bar.text} → ${verdictText(r.verdict)}` : 'none (information)'}.`,
     ...(r.note ? ['', `Note: ${r.note}.`] : []),
@@ -75,7 +75,7 @@ export function renderMarkdown({ stamp, machine, cfg, primitives, results }) {
         `bcrypt compare at cost 11 ${fmt(primitives.bcrypt11CompareMs, 1)} ms.`,
       '',
     );
-  for (const r of results) out.push(r.kind === 'mixed' ? mixedSection(r) : abSection(r));
+  for (const r of results) out.push(r.kind === 'mixed' ? mixedSection(r) : abSection(r, cfg));
   const m = results.find((x) => x.kind === 'mixed');
   const peaks = [
     ...results.filter((x) => x.kind === 'ab' && x.A.label === 'Tessera').map((x) => x.A.peakMb),
