@@ -12,6 +12,8 @@ export interface ClientPrincipal {
   grantTypes: string[];
   /** Scopes granted at review; also the default when a request names none. */
   scopes: string[];
+  /** Registered redirect URIs, compared by exact string match (RFC 9700 §2.1). */
+  redirectUris: string[];
   /** Access tokens issued at or before this instant are inactive (set by suspension). */
   tokensRevokedBefore: Date | null;
 }

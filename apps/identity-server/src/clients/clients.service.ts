@@ -135,6 +135,7 @@ function toPrincipal(client: ClientEntity): ClientPrincipal {
     firstParty: client.firstParty,
     grantTypes: client.grantTypes.split(' ').filter(Boolean),
     scopes: parseScope(client.scope) ?? [],
+    redirectUris: JSON.parse(client.redirectUris) as string[],
     tokensRevokedBefore: client.tokensRevokedBefore,
   };
 }

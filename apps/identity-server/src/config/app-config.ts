@@ -23,6 +23,12 @@ export class AppConfig {
   };
   readonly tokens: { accessTtlSeconds: number; refreshTtlSeconds: number; audience: string };
   readonly passwords: { bcryptCost: number; maxFailedAttempts: number; lockoutSeconds: number };
+  /** Browser sessions (single sign-on) and the authorization codes of the browser flow. */
+  readonly browser: {
+    sessionIdleTimeoutSeconds: number;
+    sessionMaxAgeSeconds: number;
+    authorizationCodeTtlSeconds: number;
+  };
   readonly keys: {
     algorithm: SigningAlgorithm;
     rsaBits: number;
@@ -61,6 +67,11 @@ export class AppConfig {
       bcryptCost: env.BCRYPT_COST,
       maxFailedAttempts: env.LOGIN_MAX_FAILED_ATTEMPTS,
       lockoutSeconds: env.LOGIN_LOCKOUT_SECONDS,
+    };
+    this.browser = {
+      sessionIdleTimeoutSeconds: env.SESSION_IDLE_TIMEOUT_SECONDS,
+      sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
+      authorizationCodeTtlSeconds: env.AUTHORIZATION_CODE_TTL_SECONDS,
     };
     this.keys = {
       algorithm: env.SIGNING_KEY_ALGORITHM,

@@ -130,6 +130,27 @@ export class EnvironmentVariables {
   @Max(31536000)
   LOGIN_LOCKOUT_SECONDS = 900;
 
+  /** A browser session (single sign-on) ends after this many seconds without use. Default `1800` (30 min). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(2592000)
+  SESSION_IDLE_TIMEOUT_SECONDS = 1800;
+
+  /** A browser session ends this many seconds after sign-in, however active. Default `36000` (10 h). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(31536000)
+  SESSION_MAX_AGE_SECONDS = 36000;
+
+  /** Lifetime of an authorization code (RFC 6749 §4.1.2: short, at most 10 min). Default `60`. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  AUTHORIZATION_CODE_TTL_SECONDS = 60;
+
   /** Algorithm of new signing keys: `RS256` or `ES256`. Default `RS256`. */
   @IsIn(['RS256', 'ES256'])
   SIGNING_KEY_ALGORITHM: 'RS256' | 'ES256' = 'RS256';

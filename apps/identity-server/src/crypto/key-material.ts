@@ -5,7 +5,13 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 
 /** What a derived key is for; each purpose gets an independent key (HKDF info). */
-export type KeyPurpose = 'signing-key-encryption' | 'client-secret-hash' | 'refresh-token-hash';
+export type KeyPurpose =
+  | 'signing-key-encryption'
+  | 'client-secret-hash'
+  | 'refresh-token-hash'
+  | 'authorization-code-hash'
+  | 'browser-session-hash'
+  | 'browser-csrf';
 
 /**
  * The root secret (key-encryption key) and the purpose keys derived from it
