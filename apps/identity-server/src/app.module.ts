@@ -12,6 +12,7 @@ import { KeyRotationScheduler } from './keys/key-rotation.scheduler';
 import { KeysModule } from './keys/keys.module';
 import { LoggingModule } from './logging/logging.module';
 import { OAuthModule } from './oauth/oauth.module';
+import { PagesModule } from './pages/pages.module';
 
 /** The composition root of the identity server. */
 @Module({})
@@ -31,6 +32,7 @@ export class AppModule {
         KeysModule,
         OAuthModule,
         HealthModule,
+        PagesModule,
       ],
       providers: [KeyRotationScheduler],
     };

@@ -1,0 +1,55 @@
+import { html, sameOriginPath } from './html';
+import { layout } from './layout';
+import { LoginPageModel } from './page-models';
+
+const ERROR_ID = 'login-error';
+
+/**
+ * The sign-in form (RFC 6749 §4.1.1: the authorization server authenticates
+ * the resource owner itself; the client never sees the password). After a
+ * failure the message is an alert (announced at once) that both fields point
+ * to with `aria-describedby`, and both fields are marked `aria-invalid`: the
+ * message never says which of the two was wrong (no account enumeration).
+ */
+export function renderLoginPage(model: LoginPageModel): string {
+  const failed = model.error !== undefined && model.error !== '';
+  const invalid = failed ? html` aria-invalid="true" aria-describedby="${ERROR_ID}"` : '';
+  // The first empty field takes the focus: the username, or the password once the username is re-filled.
+  const focusUsername = !model.username;
+  return layout({
+    title: 'Sign in',
+    content: html`<h1>Sign in</h1>
+      <p class="lead">to continue to <strong>${model.clientName}</strong></p>
+      ${failed && html`<div class="alert" id="${ERROR_ID}" role="alert">${model.error ?? ''}</div>`}
+      <form method="post" action="${sameOriginPath(model.action)}">
+        <input type="hidden" name="csrf" value="${model.csrfToken}" />
+        <div class="field">
+          <label for="username">Username</label>
+          <input
+            type="text"
+            id="username"
+            name="username"
+            value="${model.username ?? ''}"
+            autocomplete="username"
+            autocapitalize="none"
+            spellcheck="false"
+            required${invalid}${focusUsername && html` autofocus`}
+          />
+        </div>
+        <div class="field">
+          <label for="password">Password</label>
+          <input
+            type="password"
+            id="password"
+            name="password"
+            autocomplete="current-password"
+            required${invalid}${!focusUsername && html` autofocus`}
+          />
+        </div>
+        <div class="actions"><button type="submit">Sign in</button></div>
+      </form>
+      <p class="fine-print">
+        Your password goes only to Tessera. ${model.clientName} never sees it.
+      </p>`,
+  });
+}
