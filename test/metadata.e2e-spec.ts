@@ -27,6 +27,11 @@ describe.each(DATABASES)('authorization server metadata (RFC 8414) on %s', (kind
       revocation_endpoint: `${issuer}/oauth/revoke`,
       introspection_endpoint: `${issuer}/oauth/introspect`,
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      // OpenID Connect Discovery 1.0 §3 members (issue 6).
+      userinfo_endpoint: `${issuer}/oauth/userinfo`,
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      request_uri_parameter_supported: false,
     });
     expect([...(res.body.grant_types_supported as string[])].sort()).toEqual([
       'client_credentials',
@@ -35,7 +40,15 @@ describe.each(DATABASES)('authorization server metadata (RFC 8414) on %s', (kind
     ]);
     // SPEC: the sample service's scopes are in the catalogue from the first start.
     expect(res.body.scopes_supported).toEqual(
-      expect.arrayContaining(['orders:read', 'orders:write']),
+      expect.arrayContaining(['orders:read', 'orders:write', 'openid', 'profile', 'email']),
+    );
+  });
+
+  it('serves the same document as the OpenID Connect configuration', async () => {
+    const oidc = await getJson(`${server.url}/.well-known/openid-configuration`);
+    expect(oidc.status).toBe(200);
+    expect(oidc.body).toEqual(
+      (await getJson(`${server.url}/.well-known/oauth-authorization-server`)).body,
     );
   });
 
@@ -57,5 +70,9 @@ describe.each(DATABASES)('authorization server metadata (RFC 8414) on %s', (kind
       });
       expect(res.status).toBe(401);
     }
+    // Userinfo takes a bearer token: without one, the bare RFC 6750 challenge.
+    const userinfo = await getJson(local(metadata.userinfo_endpoint));
+    expect(userinfo.status).toBe(401);
+    expect(userinfo.headers.get('www-authenticate')).toBe('Bearer realm="tessera"');
   });
 });

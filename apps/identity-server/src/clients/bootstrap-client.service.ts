@@ -6,6 +6,9 @@ import { isUniqueViolation } from '../database/errors';
 import { ClientsService } from './clients.service';
 import { ScopeCatalogueService } from './scope-catalogue.service';
 
+/** OpenID Connect Core 1.0 §5.4's scopes, seeded in the catalogue by migration 1763900000009. */
+const OPENID_CONNECT_SCOPES = ['openid', 'profile', 'email'];
+
 /**
  * SPEC: on every start, ensure the approved first-party client
  * `BOOTSTRAP_CLIENT_ID` exists, allowed `password` and `refresh_token`, with
@@ -36,7 +39,11 @@ export class BootstrapClientService implements OnApplicationBootstrap {
       return;
     }
     const secret = clientSecret ?? randomSecret();
-    const scopes = (await this.catalogue.list()).map((scope) => scope.name);
+    // The catalogue's resource scopes. The console signs in with the password grant,
+    // which issues no ID token: the OpenID Connect scopes are for browser sign-in.
+    const scopes = (await this.catalogue.list())
+      .map((scope) => scope.name)
+      .filter((name) => !OPENID_CONNECT_SCOPES.includes(name));
     try {
       await this.clients.createApprovedClient({
         clientId,

@@ -7,8 +7,13 @@ import { SUPPORTED_SIGNING_ALGORITHMS } from '../keys/jwt-signer';
 import { CLIENT_AUTH_METHODS } from './client-auth/client-authenticator';
 import { GrantRegistry } from './grants/grant-registry';
 import { OAUTH_PATHS } from './oauth-paths';
+import { OidcMetadata } from './oidc/oidc-metadata';
+import { OIDC_PATHS } from './oidc/oidc-paths';
 
-/** RFC 8414 authorization server metadata. */
+/**
+ * RFC 8414 authorization server metadata with the OpenID Connect Discovery 1.0
+ * members: one document, served at both well-known addresses.
+ */
 // Protocol endpoint: open to callers without a bearer token (they authenticate otherwise or not at all).
 @Public()
 @Controller()
@@ -17,9 +22,10 @@ export class MetadataController {
     private readonly config: AppConfig,
     private readonly grants: GrantRegistry,
     private readonly catalogue: ScopeCatalogueService,
+    private readonly oidc: OidcMetadata,
   ) {}
 
-  @Get(OAUTH_PATHS.metadata)
+  @Get([OAUTH_PATHS.metadata, OIDC_PATHS.configuration])
   @Header('Cache-Control', 'public, max-age=300')
   async metadata(): Promise<Record<string, unknown>> {
     const base = this.config.issuer;
@@ -37,6 +43,7 @@ export class MetadataController {
       introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
       scopes_supported: (await this.catalogue.list()).map((scope) => scope.name),
       access_token_signing_alg_values_supported: SUPPORTED_SIGNING_ALGORITHMS,
+      ...(await this.oidc.fields()),
     };
   }
 }

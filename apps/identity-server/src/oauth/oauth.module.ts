@@ -15,6 +15,10 @@ import { IntrospectionController } from './introspection.controller';
 import { AccountGrantsEndedListener } from './listeners/account-grants-ended.listener';
 import { ClientSuspendedListener } from './listeners/client-suspended.listener';
 import { MetadataController } from './metadata.controller';
+import { IdTokenIssuer } from './oidc/id-token.issuer';
+import { OidcMetadata } from './oidc/oidc-metadata';
+import { UserinfoController } from './oidc/userinfo.controller';
+import { UserinfoService } from './oidc/userinfo.service';
 import { RevocationController } from './revocation.controller';
 import { TokenController } from './token.controller';
 import { TokenInspector } from './token-inspector';
@@ -42,7 +46,13 @@ const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant];
     CryptoModule,
     AuditModule,
   ],
-  controllers: [MetadataController, TokenController, RevocationController, IntrospectionController],
+  controllers: [
+    MetadataController,
+    TokenController,
+    RevocationController,
+    IntrospectionController,
+    UserinfoController,
+  ],
   // For the composition root's /api guard (see api/api-auth.module.ts).
   exports: [TokenInspector],
   providers: [
@@ -60,6 +70,10 @@ const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant];
     TokenInspector,
     ClientSuspendedListener,
     AccountGrantsEndedListener,
+    // OpenID Connect (issue 6): ID tokens, userinfo, the discovery members.
+    IdTokenIssuer,
+    UserinfoService,
+    OidcMetadata,
   ],
 })
 export class OAuthModule {}

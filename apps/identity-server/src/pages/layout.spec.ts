@@ -2,7 +2,7 @@ import { renderConsentPage } from './consent.page';
 import { renderErrorPage } from './error.page';
 import { renderLoginPage } from './login.page';
 import { renderLogoutPage } from './logout.page';
-import { STYLESHEET_HASH } from './stylesheet';
+import { ICON_ASSET, STYLESHEET_ASSET } from './assets';
 
 /** The markup with Prettier's line breaks and indentation folded away, and `/>` or ` >` written `>`, so tests compare content. */
 const flat = (page: string) =>
@@ -54,7 +54,10 @@ describe.each(pages)('the %s page', (_name, page) => {
 
   it('links the hashed stylesheet and has no script, inline style or event handler (CSP)', () => {
     expect(page).toContain(
-      `<link rel="stylesheet" href="/assets/tessera.css?v=${STYLESHEET_HASH}">`,
+      `<link rel="stylesheet" href="/assets/tessera.css?v=${STYLESHEET_ASSET.hash}">`,
+    );
+    expect(page).toContain(
+      `<link rel="icon" href="/assets/tessera.svg?v=${ICON_ASSET.hash}" type="image/svg+xml">`,
     );
     expect(page).not.toMatch(/<script|<style|\sstyle=|\son[a-z]+=|javascript:/i);
   });

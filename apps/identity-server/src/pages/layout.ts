@@ -1,5 +1,5 @@
 import { html, HtmlFragment } from './html';
-import { STYLESHEET_URL } from './stylesheet';
+import { ICON_ASSET, STYLESHEET_ASSET } from './assets';
 
 /**
  * The document around every page: language, viewport, the one stylesheet,
@@ -14,7 +14,8 @@ export function layout(page: { title: string; content: HtmlFragment }): string {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex, nofollow" />
         <title>${page.title} · Tessera</title>
-        <link rel="stylesheet" href="${STYLESHEET_URL}" />
+        <link rel="icon" href="${ICON_ASSET.url}" type="image/svg+xml" />
+        <link rel="stylesheet" href="${STYLESHEET_ASSET.url}" />
       </head>
       <body>
         <header class="brand">

@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-
 /**
  * The one stylesheet of Tessera's pages, served from `/assets/tessera.css`
  * (CSP `style-src 'self'`: no inline styles anywhere). Kept in TypeScript so
- * the build has no asset step and the hash below is computed from the text.
+ * the build has no asset step; `assets.ts` hashes it into its URL.
  *
  * Accessibility (WCAG 2.2 AA): text contrast is at least 7:1 and borders of
  * controls at least 4.7:1 against their background; every focusable element
@@ -232,12 +230,3 @@ footer {
   }
 }
 `.trimStart();
-
-/** Content hash of the stylesheet: part of its URL, so a changed stylesheet is a new URL and the old one may be cached for a year. */
-export const STYLESHEET_HASH = createHash('sha256').update(STYLESHEET).digest('hex').slice(0, 16);
-
-/** The path pages link to. */
-export const STYLESHEET_PATH = '/assets/tessera.css';
-
-/** The versioned URL pages link to. */
-export const STYLESHEET_URL = `${STYLESHEET_PATH}?v=${STYLESHEET_HASH}`;

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AccountPrincipal } from '../../accounts/account.types';
+import { AccountsService } from '../../accounts/accounts.service';
 import { ClientPrincipal } from '../../clients/client.types';
+import { AppConfig } from '../../config/app-config';
+import { JwtSigner } from '../../keys/jwt-signer';
+import { KeyRingService } from '../../keys/key-ring.service';
+import { accessTokenHash } from './at-hash';
+import { claimsForScope, hasScope, OIDC_SCOPES } from './claims';
+
+/** The JOSE `typ` of an ID token (Core 1.0 §2 names none; RFC 7519 §5.1 recommends `JWT`). */
+export const ID_TOKEN_TYPE = 'JWT';
 
 /**
  * CONTRACT (issue 6): mints OpenID Connect ID tokens (Core 1.0 §2, §3.1.3.6):
@@ -19,10 +28,56 @@ export interface IdTokenInput {
   accessToken: string;
 }
 
+/**
+ * ID tokens, signed by the key ring's current key like access tokens (so the
+ * same JWKS verifies both), but with header `typ: JWT`: a resource server that
+ * checks RFC 9068's `at+jwt` therefore never accepts an ID token as an access
+ * token. `sub` is the user's id, the same as in access tokens and userinfo.
+ *
+ * Lifetime: the access token's (`ACCESS_TOKEN_TTL_SECONDS`, 15 min by
+ * default). An ID token is consumed by the client once, at the token response
+ * (§3.1.3.7); its `exp` only has to outlast that, and one lifetime setting is
+ * easier to reason about than two.
+ */
 @Injectable()
 export class IdTokenIssuer {
+  constructor(
+    private readonly signer: JwtSigner,
+    private readonly ring: KeyRingService,
+    private readonly accounts: AccountsService,
+    private readonly config: AppConfig,
+  ) {}
+
   async issue(input: IdTokenInput): Promise<string> {
-    void input;
-    throw new Error('IdTokenIssuer is not implemented yet');
+    const iat = Math.floor(Date.now() / 1000);
+    // The algorithm of the key that will sign: `at_hash` uses its hash (§3.1.3.6).
+    const { algorithm } = await this.ring.signingKey();
+    const claims: Record<string, unknown> = {
+      iss: this.config.issuer,
+      sub: input.user.id,
+      aud: input.client.clientId,
+      // §2: the party the token was issued to; equal to the single audience here.
+      azp: input.client.clientId,
+      exp: iat + this.config.tokens.accessTtlSeconds,
+      iat,
+      auth_time: Math.floor(input.authTime.getTime() / 1000),
+      at_hash: accessTokenHash(input.accessToken, algorithm),
+    };
+    // §3.1.2.1 / §3.1.3.6: the nonce is echoed unchanged, and only when the request had one.
+    if (input.nonce !== undefined) claims.nonce = input.nonce;
+    Object.assign(claims, await this.userClaims(input));
+    return this.signer.sign(claims, ID_TOKEN_TYPE);
+  }
+
+  /** `profile` and `email` claims (§5.4); the account is read again only for `updated_at`. */
+  private async userClaims(input: IdTokenInput): Promise<Record<string, unknown>> {
+    const account = hasScope(input.scope, OIDC_SCOPES.profile)
+      ? await this.accounts.findAccount(input.user.id)
+      : null;
+    return claimsForScope(input.scope, {
+      username: input.user.username,
+      email: input.user.email,
+      updatedAt: account?.updatedAt ?? null,
+    });
   }
 }

@@ -1,0 +1,400 @@
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { createHash, randomBytes } from 'node:crypto';
+import { AccountsService } from '../apps/identity-server/src/accounts/accounts.service';
+import { ClientsService } from '../apps/identity-server/src/clients/clients.service';
+import { JwtSigner } from '../apps/identity-server/src/keys/jwt-signer';
+import { IdTokenIssuer } from '../apps/identity-server/src/oauth/oidc/id-token.issuer';
+import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
+import { registerBrowserClient } from './support/browser-flow';
+import { createClient, setColumn, signIn } from './support/fixtures';
+import { basic, decodeJwt, getJson, HttpResult, postForm, tokenRequest } from './support/http';
+import { ADMIN, startServer, TestServer } from './support/test-server';
+
+interface Client {
+  clientId: string;
+  secret: string;
+}
+
+interface User {
+  id: string;
+  username: string;
+  password: string;
+  email: string;
+}
+
+/** Issue 6, OpenID Connect: discovery, userinfo and ID tokens (Core 1.0, Discovery 1.0). */
+describe.each(DATABASES)('OpenID Connect on %s', (kind) => {
+  let db: TestDatabase;
+  let server: TestServer;
+  /** A first-party client allowed the password grant and every OIDC scope. */
+  let app: Client;
+  let user: User;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    server = await startServer(db.url);
+    app = await createClient(server, {
+      grantTypes: ['password', 'refresh_token'],
+      scopes: ['openid', 'profile', 'email', 'orders:read'],
+    });
+    user = await createUserWithEmail();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
+
+  async function createUserWithEmail(): Promise<User> {
+    const username = `user-${randomBytes(4).toString('hex')}`;
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    const email = `${username}@example.test`;
+    const account = await server.get(AccountsService).createUser({ username, password, email });
+    return { id: account.id, username, password, email };
+  }
+
+  async function passwordTokens(
+    scope: string,
+    who: User = user,
+    client: Client = app,
+  ): Promise<Record<string, string>> {
+    const res = await tokenRequest(server.url, client, {
+      grant_type: 'password',
+      username: who.username,
+      password: who.password,
+      scope,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.scope).toBe(scope);
+    return res.body as Record<string, string>;
+  }
+
+  const userinfoUrl = () => `${server.url}/oauth/userinfo`;
+  const userinfo = (token?: string, headers: Record<string, string> = {}) =>
+    getJson(userinfoUrl(), token ? { authorization: `Bearer ${token}`, ...headers } : headers);
+
+  /** The auth-params of the `WWW-Authenticate: Bearer` challenge (RFC 6750 §3). */
+  function challengeOf(res: HttpResult): Record<string, string> {
+    const header = res.headers.get('www-authenticate') ?? '';
+    expect(header).toMatch(/^Bearer /);
+    return Object.fromEntries(
+      [...header.matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1], match[2]]),
+    );
+  }
+
+  function expectBearerError(res: HttpResult, status: number, error: string): void {
+    expect(res.status).toBe(status);
+    expect(challengeOf(res)).toMatchObject({ realm: 'tessera', error });
+    expect(res.body).toMatchObject({ error });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  }
+
+  describe('discovery (OpenID Connect Discovery 1.0)', () => {
+    it('serves one document at both well-known addresses', async () => {
+      const oidc = await getJson(`${server.url}/.well-known/openid-configuration`);
+      const oauth = await getJson(`${server.url}/.well-known/oauth-authorization-server`);
+      expect(oidc.status).toBe(200);
+      expect(oidc.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(oidc.body).toEqual(oauth.body);
+    });
+
+    it('has the OpenID Connect members, with absolute endpoints under the issuer', async () => {
+      const { body } = await getJson(`${server.url}/.well-known/openid-configuration`);
+      const issuer = server.config.issuer;
+      // Discovery §4.3: the issuer of the document is the one it was fetched under.
+      expect(body.issuer).toBe(issuer);
+      expect(body).toMatchObject({
+        userinfo_endpoint: `${issuer}/oauth/userinfo`,
+        jwks_uri: `${issuer}/.well-known/jwks.json`,
+        token_endpoint: `${issuer}/oauth/token`,
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        claims_parameter_supported: false,
+        request_parameter_supported: false,
+        request_uri_parameter_supported: false,
+      });
+      for (const [name, value] of Object.entries(body)) {
+        if (name.endsWith('_endpoint') || name === 'jwks_uri')
+          expect(String(value).startsWith(`${issuer}/`)).toBe(true);
+      }
+      expect(body.scopes_supported).toEqual(expect.arrayContaining(['openid', 'profile', 'email']));
+      expect(body.claims_supported).toEqual(
+        expect.arrayContaining([
+          'sub',
+          'iss',
+          'aud',
+          'exp',
+          'iat',
+          'auth_time',
+          'nonce',
+          'at_hash',
+          'preferred_username',
+          'updated_at',
+          'email',
+          'email_verified',
+        ]),
+      );
+    });
+
+    it('serves the advertised userinfo endpoint (a challenge, not 404)', async () => {
+      const { body } = await getJson(`${server.url}/.well-known/openid-configuration`);
+      const local = String(body.userinfo_endpoint).replace(server.config.issuer, server.url);
+      const res = await getJson(local);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="tessera"');
+    });
+  });
+
+  describe('the OIDC scopes in the catalogue', () => {
+    it('are described in plain words from the first start', async () => {
+      const token = await signIn(server, ADMIN.username, ADMIN.password);
+      const res = await getJson(`${server.url}/api/scopes`, { authorization: `Bearer ${token}` });
+      expect(res.status).toBe(200);
+      const scopes = res.body as unknown as Array<{ name: string; description: string }>;
+      const described = Object.fromEntries(scopes.map((s) => [s.name, s.description]));
+      expect(described).toMatchObject({
+        openid: 'Sign you in with your Tessera account',
+        profile: 'See your username and profile',
+        email: 'See your email address',
+      });
+    });
+
+    it('can be asked for at registration and granted at review', async () => {
+      const client = await registerBrowserClient(server, { scope: 'openid profile email' });
+      const granted = await server.get(ClientsService).findByClientId(client.clientId);
+      expect(granted?.scopes).toEqual(['openid', 'profile', 'email']);
+    });
+
+    it('are not given to the bootstrap console (it has no browser sign-in)', async () => {
+      const token = await signIn(server, ADMIN.username, ADMIN.password);
+      expect(decodeJwt(token).payload.scope).toBe('orders:read orders:write');
+    });
+  });
+
+  describe('userinfo (Core 1.0 §5.3)', () => {
+    it('answers sub and the claims of profile and email, not cached', async () => {
+      const tokens = await passwordTokens('openid profile email');
+      const res = await userinfo(tokens.access_token);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.body).toEqual({
+        sub: user.id,
+        preferred_username: user.username,
+        updated_at: expect.any(Number),
+        email: user.email,
+        // The platform does not verify addresses (an admin types them in).
+        email_verified: false,
+      });
+      // The same subject as the access token's (Core §5.3.2: the client must check this).
+      expect(decodeJwt(tokens.access_token).payload.sub).toBe(res.body.sub);
+    });
+
+    it('answers only what the scope releases', async () => {
+      const openidOnly = await userinfo((await passwordTokens('openid')).access_token);
+      expect(openidOnly.body).toEqual({ sub: user.id });
+
+      const profile = await userinfo((await passwordTokens('openid profile')).access_token);
+      expect(profile.status).toBe(200);
+      expect(profile.body).toHaveProperty('preferred_username', user.username);
+      expect(profile.body).not.toHaveProperty('email');
+      expect(profile.body).not.toHaveProperty('email_verified');
+
+      const email = await userinfo((await passwordTokens('openid email orders:read')).access_token);
+      expect(email.body).toEqual({ sub: user.id, email: user.email, email_verified: false });
+    });
+
+    it('accepts POST, with the token in the header or in the form body (RFC 6750 §2.2)', async () => {
+      const { access_token: token } = await passwordTokens('openid email');
+      const expected = { sub: user.id, email: user.email, email_verified: false };
+      const viaHeader = await postForm(userinfoUrl(), {}, { authorization: `Bearer ${token}` });
+      expect(viaHeader.status).toBe(200);
+      expect(viaHeader.body).toEqual(expected);
+      const viaBody = await postForm(userinfoUrl(), { access_token: token });
+      expect(viaBody.status).toBe(200);
+      expect(viaBody.headers.get('cache-control')).toBe('no-store');
+      expect(viaBody.body).toEqual(expected);
+    });
+
+    it('without a token: 401 with a bare challenge (RFC 6750 §3.1)', async () => {
+      for (const res of [
+        await userinfo(),
+        await userinfo(undefined, { authorization: basic(app.clientId, app.secret) }),
+        await postForm(userinfoUrl(), {}),
+      ]) {
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toBe('Bearer realm="tessera"');
+        expect(res.body).not.toHaveProperty('error');
+      }
+    });
+
+    it('a token without openid: 403 insufficient_scope naming openid', async () => {
+      const res = await userinfo((await passwordTokens('orders:read')).access_token);
+      expectBearerError(res, 403, 'insufficient_scope');
+      expect(challengeOf(res).scope).toBe('openid');
+    });
+
+    it('a malformed, forged or expired token: 401 invalid_token', async () => {
+      const { access_token: token } = await passwordTokens('openid profile');
+      const [header, payload, signature] = token.split('.');
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<
+        string,
+        unknown
+      >;
+      const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, sub: ADMIN.username })).toString('base64url')}.${signature}`;
+      // Signed by the server's own key, but expired an hour ago.
+      const now = Math.floor(Date.now() / 1000);
+      const expired = await server
+        .get(JwtSigner)
+        .sign({ ...claims, iat: now - 7200, exp: now - 3600 }, 'at+jwt');
+      for (const bad of ['not-a-token', forged, expired])
+        expectBearerError(await userinfo(bad), 401, 'invalid_token');
+    });
+
+    it('a revoked token: 401 invalid_token', async () => {
+      const tokens = await passwordTokens('openid');
+      expect((await userinfo(tokens.access_token)).status).toBe(200);
+      const revoked = await postForm(
+        `${server.url}/oauth/revoke`,
+        { token: tokens.access_token },
+        { authorization: basic(app.clientId, app.secret) },
+      );
+      expect(revoked.status).toBe(200);
+      expectBearerError(await userinfo(tokens.access_token), 401, 'invalid_token');
+    });
+
+    it('the token of a user disabled since: 401 invalid_token at once', async () => {
+      const other = await createUserWithEmail();
+      const { access_token: token } = await passwordTokens('openid', other);
+      expect((await userinfo(token)).status).toBe(200);
+      await setColumn(server, 'users', other.id, 'status', 'disabled');
+      expectBearerError(await userinfo(token), 401, 'invalid_token');
+    });
+
+    it('neither a refresh token, an ID token nor a client’s own token', async () => {
+      const tokens = await passwordTokens('openid profile');
+      const idToken = await server.get(IdTokenIssuer).issue({
+        client: (await server.get(ClientsService).findByClientId(app.clientId))!,
+        user: (await server.get(AccountsService).findPrincipal(user.id))!,
+        scope: 'openid profile',
+        authTime: new Date(),
+        accessToken: tokens.access_token,
+      });
+      const service = await createClient(server, {
+        grantTypes: ['client_credentials'],
+        scopes: ['openid', 'orders:read'],
+      });
+      const own = await tokenRequest(server.url, service, {
+        grant_type: 'client_credentials',
+        scope: 'openid',
+      });
+      expect(own.status).toBe(200);
+      for (const token of [tokens.refresh_token, idToken, own.body.access_token as string])
+        expectBearerError(await userinfo(token), 401, 'invalid_token');
+    });
+
+    it('refuses a token in the query string or sent two ways (400 invalid_request)', async () => {
+      const { access_token: token } = await passwordTokens('openid');
+      const inQuery = await getJson(`${userinfoUrl()}?access_token=${token}`);
+      expectBearerError(inQuery, 400, 'invalid_request');
+      const twice = await postForm(
+        userinfoUrl(),
+        { access_token: token },
+        { authorization: `Bearer ${token}` },
+      );
+      expectBearerError(twice, 400, 'invalid_request');
+      const repeated = await postForm(userinfoUrl(), [
+        ['access_token', token],
+        ['access_token', token],
+      ]);
+      expectBearerError(repeated, 400, 'invalid_request');
+      const empty = await userinfo(undefined, { authorization: 'Bearer ' });
+      expectBearerError(empty, 400, 'invalid_request');
+    });
+  });
+
+  describe('ID tokens (Core 1.0 §2)', () => {
+    it('verify against the published JWKS, typ JWT, with the claims of the request', async () => {
+      const tokens = await passwordTokens('openid profile email');
+      const authTime = new Date(Date.now() - 60_000);
+      const idToken = await server.get(IdTokenIssuer).issue({
+        client: (await server.get(ClientsService).findByClientId(app.clientId))!,
+        user: (await server.get(AccountsService).findPrincipal(user.id))!,
+        scope: 'openid profile email',
+        nonce: 'n-0S6_WzA2Mj',
+        authTime,
+        accessToken: tokens.access_token,
+      });
+      const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
+      const { payload, protectedHeader } = await jwtVerify(idToken, jwks, {
+        issuer: server.config.issuer,
+        audience: app.clientId,
+        typ: 'JWT',
+      });
+      expect(protectedHeader.alg).toBe('RS256');
+      expect(payload).toMatchObject({
+        sub: user.id,
+        azp: app.clientId,
+        nonce: 'n-0S6_WzA2Mj',
+        auth_time: Math.floor(authTime.getTime() / 1000),
+        at_hash: atHash(tokens.access_token),
+        preferred_username: user.username,
+        email: user.email,
+        email_verified: false,
+      });
+      expect(payload.exp).toBeGreaterThan(payload.iat as number);
+    });
+  });
+});
+
+describe.each(DATABASES)('OpenID Connect with SIGNING_KEY_ALGORITHM=ES256 on %s', (kind) => {
+  let db: TestDatabase;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    server = await startServer(db.url, { SIGNING_KEY_ALGORITHM: 'ES256' });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
+
+  it('advertises the algorithm its ID tokens are really signed with', async () => {
+    const { body } = await getJson(`${server.url}/.well-known/openid-configuration`);
+    expect(body.id_token_signing_alg_values_supported).toEqual(['ES256']);
+
+    const client = await createClient(server, { grantTypes: ['password'], scopes: ['openid'] });
+    const idToken = await server.get(IdTokenIssuer).issue({
+      client: (await server.get(ClientsService).findByClientId(client.clientId))!,
+      user: (await server
+        .get(AccountsService)
+        .findPrincipal(
+          (
+            await server
+              .get(AccountsService)
+              .createUser({ username: 'es', password: 'pw-es-0123456789' })
+          ).id,
+        ))!,
+      scope: 'openid',
+      authTime: new Date(),
+      accessToken: 'an-access-token',
+    });
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
+    const { protectedHeader, payload } = await jwtVerify(idToken, jwks, {
+      issuer: server.config.issuer,
+      audience: client.clientId,
+    });
+    expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'JWT' });
+    // ES256 hashes with SHA-256 too.
+    expect(payload.at_hash).toBe(atHash('an-access-token'));
+  });
+});
+
+/** `at_hash` computed independently of the server's code (Core 1.0 §3.1.3.6, SHA-256 for RS256/ES256). */
+function atHash(accessToken: string): string {
+  return createHash('sha256')
+    .update(accessToken, 'ascii')
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
+}
