@@ -67,7 +67,7 @@ main {
   box-shadow: 0 1px 2px rgba(27, 33, 48, 0.06), 0 8px 24px rgba(27, 33, 48, 0.06);
 }
 h1 {
-  margin: 0 0 0.5rem;
+  margin: 0 0 0.75rem;
   font-size: 1.5rem;
   line-height: 1.25;
   font-weight: 650;
@@ -75,6 +75,9 @@ h1 {
 }
 p {
   margin: 0 0 1rem;
+}
+main > :last-child {
+  margin-bottom: 0;
 }
 .lead {
   color: #4a5366;

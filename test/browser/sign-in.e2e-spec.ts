@@ -1,0 +1,297 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { createTestDatabase, DATABASES, TestDatabase } from '../support/databases';
+import { createUser } from '../support/fixtures';
+import {
+  authorizationParams,
+  BrowserClient,
+  exchangeCode,
+  pkcePair,
+  registerBrowserClient,
+} from '../support/browser-flow';
+import { decodeJwt, getJson } from '../support/http';
+import { startServer, TestServer } from '../support/test-server';
+import { CallbackServer } from './callback-server';
+import { launchChromium, openPage, PageProblems } from './chromium';
+
+/** `npm run docs:screenshots` sets this to docs/screenshots; otherwise a temporary directory. */
+const SCREENSHOT_DIR =
+  process.env.SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'tessera-screenshots-'));
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Saves a PNG of the page and checks the file really is a non-empty PNG. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  expect(statSync(path).size).toBeGreaterThan(1000);
+  expect(readFileSync(path).subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+}
+
+/** The id of the focused element, read from the page. */
+function focusedId(page: Page): Promise<string | null> {
+  return page.evaluate('document.activeElement && document.activeElement.id');
+}
+
+/** No CSP violation, no page error, no failed subresource, no console error. */
+function expectNoProblems(problems: PageProblems): void {
+  expect(problems).toEqual({ csp: [], console: [], errors: [], failedRequests: [] });
+}
+
+/** The page reflows at 320 CSS px (WCAG 1.4.10, the width of 1280 px at 400 % zoom, and of 640 px at 200 %): nothing scrolls sideways. */
+async function expectReflowAt320(page: Page): Promise<void> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(320);
+  if (size) await page.setViewportSize(size);
+}
+
+const USER = { username: 'alice.martin', password: `pw-${randomBytes(8).toString('hex')}` };
+
+/**
+ * Issue 6 in a real browser: Debian's headless Chromium, driven by
+ * playwright-core, signs in on Tessera's pages with the keyboard, consents,
+ * and lands on the client's redirect URI with a code the test exchanges for
+ * tokens; a second client then gets a code without the password (SSO). Runs
+ * on both databases like every e2e spec: the pages are the same, but the
+ * session and interaction rows they depend on are stored by each engine.
+ */
+describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
+  let browser: Browser;
+  let db: TestDatabase;
+  let server: TestServer;
+  const callbacks = new CallbackServer();
+  let orders: BrowserClient;
+  let reports: BrowserClient;
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    browser = await launchChromium();
+    await callbacks.start();
+    db = await createTestDatabase(kind);
+    server = await startServer(db.url);
+    await createUser(server, USER);
+    orders = await registerBrowserClient(server, {
+      name: 'Acme Orders',
+      redirectUris: [`${callbacks.origin}/callback`],
+      scope: 'openid profile orders:read',
+    });
+    reports = await registerBrowserClient(server, {
+      name: 'Acme Reports',
+      redirectUris: [`${callbacks.origin}/reports/callback`],
+      scope: 'openid orders:read',
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await callbacks.stop();
+    await db?.drop();
+  });
+
+  /** The authorization request URL for `client` (PKCE S256, state, nonce). */
+  function authorizeUrl(client: BrowserClient) {
+    const { verifier, challenge } = pkcePair();
+    const nonce = randomBytes(8).toString('hex');
+    const params = authorizationParams(client, challenge, { nonce });
+    return {
+      url: `${server.url}/oauth/authorize?${new URLSearchParams(params).toString()}`,
+      verifier,
+      nonce,
+      state: params.state,
+    };
+  }
+
+  it('signs in with the keyboard, consents, and the client exchanges the code; a second client signs in without the password; signing out ends the session', async () => {
+    const { context, page, problems } = await openPage(browser);
+    try {
+      // 1. The client sends the browser to the authorization endpoint: the login page.
+      const first = authorizeUrl(orders);
+      const loginResponse = await page.goto(first.url);
+      expect(loginResponse?.status()).toBe(200);
+      const headers = loginResponse?.headers() ?? {};
+      expect(headers['content-security-policy']).toContain("default-src 'none'");
+      expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(headers['x-content-type-options']).toBe('nosniff');
+      expect(headers['cache-control']).toBe('no-store');
+      await expect(page.title()).resolves.toBe('Sign in · Tessera');
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
+      expect(await page.locator('main').textContent()).toContain('Acme Orders');
+      // The stylesheet loaded under the CSP (the card is white on the grey page).
+      expect(
+        await page.evaluate("getComputedStyle(document.querySelector('main')).backgroundColor"),
+      ).toBe('rgb(255, 255, 255)');
+      await screenshot(page, 'login');
+      await expectReflowAt320(page);
+
+      // 2. Keyboard only: the username field has the focus; Tab goes to the password, then to the button.
+      expect(await focusedId(page)).toBe('username');
+      await page.keyboard.type(USER.username);
+      await page.keyboard.press('Tab');
+      expect(await focusedId(page)).toBe('password');
+      await page.keyboard.type(USER.password);
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate('document.activeElement.textContent')).toBe('Sign in');
+      await Promise.all([page.waitForURL(/\/interaction\//), page.keyboard.press('Enter')]);
+
+      // 3. The consent page: the client, the user, each scope in plain words; Allow first.
+      await page.getByRole('button', { name: 'Allow' }).waitFor();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('Acme Orders');
+      const main = (await page.locator('main').textContent()) ?? '';
+      expect(main).toContain('alice.martin');
+      expect(main).toContain('See your orders');
+      expect(main).toContain('See your username and profile');
+      const buttons = await page.locator('form button').allTextContents();
+      expect(buttons.map((b) => b.trim())).toEqual(['Allow', 'Deny']);
+      await screenshot(page, 'consent');
+      await expectReflowAt320(page);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === '/callback'),
+        page.getByRole('button', { name: 'Allow' }).click(),
+      ]);
+
+      // 4. The client's redirect URI receives the code and the same state.
+      const landed = new URL(page.url());
+      expect(landed.origin).toBe(callbacks.origin);
+      expect(landed.searchParams.get('state')).toBe(first.state);
+      const code = landed.searchParams.get('code');
+      expect(code).toBeTruthy();
+      expect(callbacks.callbackFor('/callback', first.state)?.get('code')).toBe(code);
+
+      // 5. The client exchanges it (RFC 6749 §4.1.3, RFC 7636 §4.5).
+      const tokens = await exchangeCode(server.url, orders, {
+        code: code!,
+        redirectUri: orders.redirectUris[0],
+        verifier: first.verifier,
+      });
+      expect(tokens.status).toBe(200);
+      expect(tokens.body.token_type).toBe('Bearer');
+      expect(typeof tokens.body.access_token).toBe('string');
+      const idToken = decodeJwt(tokens.body.id_token as string).payload;
+      expect(idToken.aud).toBe(orders.clientId);
+      expect(idToken.nonce).toBe(first.nonce);
+      const me = await getJson(`${server.url}/oauth/userinfo`, {
+        authorization: `Bearer ${tokens.body.access_token as string}`,
+      });
+      expect(me.status).toBe(200);
+      expect(me.body.sub).toBe(idToken.sub);
+
+      // 6. Single sign-on: another client, same browser; no login page this time.
+      const second = authorizeUrl(reports);
+      await page.goto(second.url);
+      await page.waitForURL(
+        (url) => url.pathname === '/reports/callback' || url.pathname.startsWith('/interaction/'),
+      );
+      if (new URL(page.url()).pathname.startsWith('/interaction/')) {
+        expect(await page.locator('input[type="password"]').count()).toBe(0);
+        expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain(
+          'Acme Reports',
+        );
+        await Promise.all([
+          page.waitForURL((url) => url.pathname === '/reports/callback'),
+          page.getByRole('button', { name: 'Allow' }).click(),
+        ]);
+      }
+      const ssoLanded = new URL(page.url());
+      expect(ssoLanded.searchParams.get('state')).toBe(second.state);
+      const ssoCode = ssoLanded.searchParams.get('code');
+      expect(ssoCode).toBeTruthy();
+      const ssoTokens = await exchangeCode(server.url, reports, {
+        code: ssoCode!,
+        redirectUri: reports.redirectUris[0],
+        verifier: second.verifier,
+      });
+      expect(ssoTokens.status).toBe(200);
+      expect(decodeJwt(ssoTokens.body.id_token as string).payload.sub).toBe(idToken.sub);
+
+      // 7. Sign out: a confirmation (POST with the CSRF token), then "You are signed out".
+      await page.goto(`${server.url}/logout`);
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+        'Sign out of Tessera?',
+      );
+      await screenshot(page, 'logout-confirm');
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.getByRole('button', { name: 'Sign out' }).click(),
+      ]);
+      await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
+      await screenshot(page, 'signed-out');
+
+      // 8. The session is over: the next authorization request asks for the password again.
+      await page.goto(authorizeUrl(orders).url);
+      await page.locator('input[type="password"]').waitFor();
+      expectNoProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a wrong password shows an alert tied to both fields', async () => {
+    const { context, page, problems } = await openPage(browser);
+    try {
+      await page.goto(authorizeUrl(orders).url);
+      await page.getByLabel('Username').fill(USER.username);
+      await page.getByLabel('Password').fill('not-the-password');
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      const alertText = ((await alert.textContent()) ?? '').trim();
+      expect(alertText.length).toBeGreaterThan(10);
+      expect(alertText).not.toContain('not-the-password');
+      for (const label of ['Username', 'Password']) {
+        const field = page.getByLabel(label);
+        expect(await field.getAttribute('aria-invalid')).toBe('true');
+        const describedBy = await field.getAttribute('aria-describedby');
+        expect(describedBy).toBeTruthy();
+        // aria-describedby resolves to the alert's text.
+        expect(((await page.locator(`#${describedBy}`).textContent()) ?? '').trim()).toBe(
+          alertText,
+        );
+      }
+      // The username is kept, the password is not, and the focus waits in the password field.
+      expect(await page.getByLabel('Username').inputValue()).toBe(USER.username);
+      expect(await page.getByLabel('Password').inputValue()).toBe('');
+      expect(await focusedId(page)).toBe('password');
+      await screenshot(page, 'login-error');
+      await expectReflowAt320(page);
+      expectNoProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('an unknown client gets an error page in plain words, and no redirect', async () => {
+    const { context, page, problems } = await openPage(browser);
+    try {
+      const evil = 'https://evil.example/steal';
+      const response = await page.goto(
+        `${server.url}/oauth/authorize?${new URLSearchParams({
+          response_type: 'code',
+          client_id: 'no-such-client',
+          redirect_uri: evil,
+          state: 'x',
+          code_challenge: pkcePair().challenge,
+          code_challenge_method: 'S256',
+        }).toString()}`,
+      );
+      expect(response?.status()).toBeGreaterThanOrEqual(400);
+      expect(new URL(page.url()).origin).toBe(server.url);
+      expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
+      const heading = (await page.getByRole('heading', { level: 1 }).textContent()) ?? '';
+      expect(heading.length).toBeGreaterThan(5);
+      expect(await page.locator('a').count()).toBe(0);
+      expect(await page.locator('main').textContent()).not.toContain(evil);
+      await screenshot(page, 'error');
+      expectNoProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+});
