@@ -34,6 +34,7 @@ describe.each(DATABASES)('authorization server metadata (RFC 8414) on %s', (kind
       request_uri_parameter_supported: false,
     });
     expect([...(res.body.grant_types_supported as string[])].sort()).toEqual([
+      'authorization_code',
       'client_credentials',
       'password',
       'refresh_token',

@@ -6,9 +6,13 @@ import { ClientSecretEntity } from '../clients/client-secret.entity';
 import { ClientEntity } from '../clients/client.entity';
 import { ScopeEntity } from '../clients/scope.entity';
 import { SigningKeyEntity } from '../keys/signing-key.entity';
+import { AuthorizationCodeEntity } from '../oauth/authorize/authorization-code.entity';
+import { AuthorizationInteractionEntity } from '../oauth/authorize/authorization-interaction.entity';
+import { ConsentEntity } from '../oauth/authorize/consent.entity';
 import { RefreshTokenFamilyEntity } from '../oauth/tokens/refresh-token-family.entity';
 import { RefreshTokenEntity } from '../oauth/tokens/refresh-token.entity';
 import { RevokedAccessTokenEntity } from '../oauth/tokens/revoked-access-token.entity';
+import { BrowserSessionEntity } from '../sessions/browser-session.entity';
 
 /** Every entity of the schema. Each stays private to its module; this list only registers them. */
 export const ENTITIES = [
@@ -23,4 +27,8 @@ export const ENTITIES = [
   RefreshTokenEntity,
   RevokedAccessTokenEntity,
   AuditEventEntity,
+  BrowserSessionEntity,
+  AuthorizationInteractionEntity,
+  AuthorizationCodeEntity,
+  ConsentEntity,
 ];

@@ -31,13 +31,18 @@ export class MetadataController {
     const base = this.config.issuer;
     return {
       issuer: base,
+      authorization_endpoint: `${base}/${OAUTH_PATHS.authorization}`,
       token_endpoint: `${base}/${OAUTH_PATHS.token}`,
       jwks_uri: `${base}/${JWKS_PATH}`,
       revocation_endpoint: `${base}/${OAUTH_PATHS.revocation}`,
       introspection_endpoint: `${base}/${OAUTH_PATHS.introspection}`,
       grant_types_supported: this.grants.supported,
-      // No authorization endpoint yet, so no response type is supported (RFC 8414 §2).
-      response_types_supported: [],
+      // The authorization code flow only (RFC 9700 §2.1.2: no implicit), PKCE S256 only (§2.1.1).
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      code_challenge_methods_supported: ['S256'],
+      // RFC 9207: every authorization response carries `iss`.
+      authorization_response_iss_parameter_supported: true,
       token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
       revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
       introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,

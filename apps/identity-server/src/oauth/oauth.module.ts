@@ -5,7 +5,22 @@ import { AuditModule } from '../audit/audit.module';
 import { ClientsModule } from '../clients/clients.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { KeysModule } from '../keys/keys.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { AuthorizationCodeEntity } from './authorize/authorization-code.entity';
+import { AuthorizationCodeStore } from './authorize/authorization-code.store';
+import { AuthorizationInteractionEntity } from './authorize/authorization-interaction.entity';
+import { AuthorizationRequestParser } from './authorize/authorization-request.parser';
+import { AuthorizationService } from './authorize/authorization.service';
+import { AuthorizeController } from './authorize/authorize.controller';
+import { ConsentEntity } from './authorize/consent.entity';
+import { ConsentStore } from './authorize/consent.store';
+import { ConsentsController } from './authorize/consents.controller';
+import { ConsentsService } from './authorize/consents.service';
+import { InteractionController } from './authorize/interaction.controller';
+import { InteractionStore } from './authorize/interaction.store';
+import { LogoutController } from './authorize/logout.controller';
 import { ClientAuthenticator } from './client-auth/client-authenticator';
+import { AuthorizationCodeGrant } from './grants/authorization-code.grant';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
 import { GRANT_HANDLERS, GrantRegistry } from './grants/grant-registry';
 import { GrantHandler } from './grants/grant-handler';
@@ -30,7 +45,7 @@ import { RefreshTokenStore } from './tokens/refresh-token.store';
 import { RevokedAccessTokenEntity } from './tokens/revoked-access-token.entity';
 
 /** The grants the token endpoint serves: one line each. */
-const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant];
+const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant, AuthorizationCodeGrant];
 
 /** The OAuth 2.0 protocol endpoints: metadata, token, revocation, introspection. */
 @Module({
@@ -39,12 +54,16 @@ const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant];
       RefreshTokenEntity,
       RefreshTokenFamilyEntity,
       RevokedAccessTokenEntity,
+      AuthorizationInteractionEntity,
+      AuthorizationCodeEntity,
+      ConsentEntity,
     ]),
     AccountsModule,
     ClientsModule,
     KeysModule,
     CryptoModule,
     AuditModule,
+    SessionsModule,
   ],
   controllers: [
     MetadataController,
@@ -52,6 +71,11 @@ const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant];
     RevocationController,
     IntrospectionController,
     UserinfoController,
+    // The browser flow (issue 6): authorization endpoint, interactions, logout, consents.
+    AuthorizeController,
+    InteractionController,
+    LogoutController,
+    ConsentsController,
   ],
   // For the composition root's /api guard (see api/api-auth.module.ts).
   exports: [TokenInspector],
@@ -74,6 +98,12 @@ const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant];
     IdTokenIssuer,
     UserinfoService,
     OidcMetadata,
+    AuthorizationRequestParser,
+    AuthorizationService,
+    AuthorizationCodeStore,
+    InteractionStore,
+    ConsentStore,
+    ConsentsService,
   ],
 })
 export class OAuthModule {}

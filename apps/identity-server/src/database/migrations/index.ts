@@ -6,6 +6,7 @@ import { CreateSigningKeys1763900000004 } from './1763900000004-create-signing-k
 import { CreateTokens1763900000005 } from './1763900000005-create-tokens';
 import { CreateAuditEvents1763900000006 } from './1763900000006-create-audit-events';
 import { AddSuspensionAndRegistrationAudit1763900000007 } from './1763900000007-add-suspension-and-registration-audit';
+import { CreateBrowserFlow1763900000008 } from './1763900000008-create-browser-flow';
 import { SeedOidcScopes1763900000009 } from './1763900000009-seed-oidc-scopes';
 
 /** Every migration, in order. Listed explicitly: bundlers break glob loading. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   CreateTokens1763900000005,
   CreateAuditEvents1763900000006,
   AddSuspensionAndRegistrationAudit1763900000007,
+  CreateBrowserFlow1763900000008,
   SeedOidcScopes1763900000009,
 ];

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
+import { isUniqueViolation } from '../../database/errors';
 import { KeyMaterial } from '../../crypto/key-material';
 import { randomSecret, SecretHasher } from '../../crypto/secret-hasher';
 import { RefreshTokenFamilyEntity } from './refresh-token-family.entity';
@@ -32,7 +33,9 @@ export type FamilyRevocationReason =
   | 'user_inactive'
   | 'user_disabled'
   | 'password_changed'
-  | 'client_suspended';
+  | 'client_suspended'
+  | 'code_reuse'
+  | 'consent_withdrawn';
 
 /**
  * Refresh tokens: opaque, 256 random bits, stored only as a keyed hash, bound
@@ -70,6 +73,65 @@ export class RefreshTokenStore {
       revokedReason: null,
     });
     return { familyId, token: await this.issueInFamily(familyId, input.scope) };
+  }
+
+  /**
+   * Starts the grant `familyId` chosen beforehand (an authorization code
+   * records it when redeemed), with a first refresh token only when asked: a
+   * grant without refresh tokens still lets its access tokens be revoked
+   * through `grant_id`. Null when the grant already exists: it was revoked
+   * first, because the code was replayed meanwhile.
+   */
+  async startGrant(input: {
+    familyId: string;
+    clientRef: string;
+    userId: string;
+    scope: string;
+    authTime: Date;
+    withRefreshToken: boolean;
+  }): Promise<{ token?: string } | null> {
+    try {
+      await this.families.insert({
+        id: input.familyId,
+        clientRef: input.clientRef,
+        userId: input.userId,
+        authTime: input.authTime,
+        createdAt: new Date(),
+        revokedAt: null,
+        revokedReason: null,
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+    if (!input.withRefreshToken) return {};
+    return { token: await this.issueInFamily(input.familyId, input.scope) };
+  }
+
+  /**
+   * Revokes grant `familyId` even if it has not been started yet (a code
+   * replayed while its first redemption is still issuing tokens): a revoked
+   * row is inserted, and the late {@link startGrant} then finds it taken.
+   */
+  async revokeGrant(
+    grant: { familyId: string; clientRef: string; userId: string; authTime: Date },
+    reason: FamilyRevocationReason,
+  ): Promise<void> {
+    const now = new Date();
+    try {
+      await this.families.insert({
+        id: grant.familyId,
+        clientRef: grant.clientRef,
+        userId: grant.userId,
+        authTime: grant.authTime,
+        createdAt: now,
+        revokedAt: now,
+        revokedReason: reason,
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      await this.revokeFamily(grant.familyId, reason);
+    }
   }
 
   /** The successor of a redeemed token, in the same family. */
@@ -159,6 +221,19 @@ export class RefreshTokenStore {
   async revokeAllForUser(userId: string, reason: FamilyRevocationReason): Promise<number> {
     const result = await this.families.update(
       { userId, revokedAt: IsNull() },
+      { revokedAt: new Date(), revokedReason: reason },
+    );
+    return result.affected ?? 0;
+  }
+
+  /** Revokes every grant a user gave one client (consent withdrawn). Returns how many. */
+  async revokeAllForUserAndClient(
+    userId: string,
+    clientRef: string,
+    reason: FamilyRevocationReason,
+  ): Promise<number> {
+    const result = await this.families.update(
+      { userId, clientRef, revokedAt: IsNull() },
       { revokedAt: new Date(), revokedReason: reason },
     );
     return result.affected ?? 0;

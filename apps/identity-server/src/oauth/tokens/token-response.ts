@@ -7,6 +7,8 @@ export interface TokenResponse {
   expires_in: number;
   refresh_token?: string;
   scope: string;
+  /** OpenID Connect Core §3.1.3.3: present when the granted scope includes `openid`. */
+  id_token?: string;
 }
 
 export function tokenResponse(

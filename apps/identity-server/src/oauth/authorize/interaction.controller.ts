@@ -1,0 +1,251 @@
+import { Public } from '@tessera/auth-guard';
+import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AccountsService } from '../../accounts/accounts.service';
+import { AuditService } from '../../audit/audit.service';
+import { ClientPrincipal } from '../../clients/client.types';
+import { ScopeCatalogueService } from '../../clients/scope-catalogue.service';
+import { renderConsentPage, renderErrorPage, renderLoginPage, sendPage } from '../../pages/pages';
+import { CsrfTokens } from '../../sessions/csrf-tokens';
+import { readCookie, setCookie } from '../../sessions/cookies';
+import { BrowserSession, SessionService } from '../../sessions/session.service';
+import { BAD_CREDENTIALS } from '../grants/password.grant';
+import { AuthorizationService } from './authorization.service';
+import {
+  INTERACTION_COOKIE,
+  INTERACTION_PATH,
+  interactionPath,
+  SESSION_COOKIE,
+} from './browser-cookies';
+import { Interaction, InteractionStore } from './interaction.store';
+import { formField } from './request-pairs';
+
+const CSRF_PURPOSE = 'interaction';
+
+type Resolved = { interaction: Interaction; client: ClientPrincipal; binding: string };
+
+/**
+ * The pages of a pending authorization request: `GET /interaction/{uid}`
+ * shows the step the request waits for (login, then consent), and the two
+ * forms post to `/interaction/{uid}/login` and `/interaction/{uid}/consent`.
+ * Every POST needs the interaction cookie of the browser that started it and
+ * the CSRF token of its form; a failed check answers 403 and changes nothing.
+ */
+// Browser pages: no bearer token; authenticated by the interaction cookie and the session.
+@Public()
+@Controller(INTERACTION_PATH)
+export class InteractionController {
+  constructor(
+    private readonly interactions: InteractionStore,
+    private readonly flow: AuthorizationService,
+    private readonly sessions: SessionService,
+    private readonly accounts: AccountsService,
+    private readonly catalogue: ScopeCatalogueService,
+    private readonly csrf: CsrfTokens,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Get(':uid')
+  async show(@Param('uid') uid: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const resolved = await this.resolve(uid, req, res);
+    if (!resolved) return;
+    const { interaction } = resolved;
+    if (interaction.userId === null) return this.loginPage(res, resolved, 200);
+    const session = await this.boundSession(req, res, interaction);
+    if (!session) return;
+    return this.consentPage(res, resolved, session);
+  }
+
+  @Post(':uid/login')
+  async login(@Param('uid') uid: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const resolved = await this.resolve(uid, req, res, true);
+    if (!resolved) return;
+    const { interaction, client } = resolved;
+    if (interaction.userId !== null) return res.redirect(303, interactionPath(uid));
+
+    const username = formField(req, 'username');
+    const password = formField(req, 'password');
+    if (!username || !password)
+      return this.loginPage(res, resolved, 400, username, 'Enter your username and password.');
+    // The same check as the password grant: lockout, one bcrypt per attempt, one message.
+    const check = await this.accounts.verifyPassword(username, password, req.ip);
+    if (!check.ok) return this.loginPage(res, resolved, 401, username, BAD_CREDENTIALS);
+
+    // A new session id at every sign-in (no fixation); the browser's previous one ends.
+    const started = await this.sessions.start(
+      check.account,
+      readCookie(req, SESSION_COOKIE),
+      req.ip ?? null,
+    );
+    setCookie(res, SESSION_COOKIE, started.cookie, {
+      path: '/',
+      maxAgeSeconds: started.maxAgeSeconds,
+      secure: this.sessions.secureCookies,
+    });
+    await this.audit.record({
+      type: 'user.signed_in',
+      actorId: check.account.id,
+      subjectId: check.account.id,
+      clientId: client.clientId,
+      clientRef: client.ref,
+      ip: req.ip ?? null,
+      details: { via: 'browser' },
+    });
+    const session = started.session;
+    const known = { userId: session.userId, sessionId: session.id, authTime: session.authTime };
+    if (!(await this.interactions.completeLogin(uid, known))) return this.gone(res);
+
+    if (await this.flow.consentNeeded(interaction.request, client, session.userId))
+      return res.redirect(303, interactionPath(uid));
+    if (!(await this.interactions.consume(uid))) return this.gone(res);
+    const { location } = await this.flow.respond(
+      interaction.request,
+      session.userId,
+      session.authTime,
+      session.id,
+    );
+    res.redirect(303, location);
+  }
+
+  @Post(':uid/consent')
+  async consent(
+    @Param('uid') uid: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const resolved = await this.resolve(uid, req, res, true);
+    if (!resolved) return;
+    const { interaction } = resolved;
+    if (interaction.userId === null) return res.redirect(303, interactionPath(uid));
+    const session = await this.boundSession(req, res, interaction);
+    if (!session) return;
+    const decision = formField(req, 'decision');
+    if (decision !== 'allow' && decision !== 'deny')
+      return this.errorPage(res, 400, 'Choose whether to allow access or not.');
+
+    if (!(await this.interactions.consume(uid))) return this.gone(res);
+    const request = interaction.request;
+    if (decision === 'deny') {
+      const { location } = this.flow.error(request, 'access_denied', 'the user denied access');
+      return res.redirect(303, location);
+    }
+    await this.flow.recordConsent(request, session.userId, req.ip ?? null);
+    const { location } = await this.flow.respond(
+      request,
+      session.userId,
+      interaction.authTime ?? session.authTime,
+      session.id,
+    );
+    res.redirect(303, location);
+  }
+
+  /**
+   * The live interaction, bound to this browser, with its client still
+   * allowed; for a POST also the form's CSRF token. Otherwise writes the
+   * error page and returns null.
+   */
+  private async resolve(
+    uid: string,
+    req: Request,
+    res: Response,
+    isPost = false,
+  ): Promise<Resolved | null> {
+    const binding = readCookie(req, INTERACTION_COOKIE);
+    const found = await this.interactions.find(uid, binding);
+    if (!found.ok) {
+      if (found.reason === 'foreign') {
+        this.errorPage(
+          res,
+          403,
+          'This sign-in was started in another browser. Go back to the application and start again.',
+        );
+      } else this.gone(res);
+      return null;
+    }
+    if (isPost && !this.csrf.verify(formField(req, 'csrf'), CSRF_PURPOSE, uid, binding!)) {
+      this.errorPage(
+        res,
+        403,
+        'The form was not accepted. Go back to the application and start again.',
+      );
+      return null;
+    }
+    const client = await this.flow.clientFor(found.interaction.request);
+    if (!client) {
+      this.errorPage(res, 400, 'The application can no longer sign users in.');
+      return null;
+    }
+    return { interaction: found.interaction, client, binding: binding! };
+  }
+
+  /** The browser's session, if it is still the one this interaction was signed in with. */
+  private async boundSession(
+    req: Request,
+    res: Response,
+    interaction: Interaction,
+  ): Promise<BrowserSession | null> {
+    const session = await this.sessions.resolve(readCookie(req, SESSION_COOKIE));
+    if (!session || session.id !== interaction.sessionId) {
+      this.errorPage(res, 400, 'Your session ended. Go back to the application and sign in again.');
+      return null;
+    }
+    return session;
+  }
+
+  private loginPage(
+    res: Response,
+    { interaction, client, binding }: Resolved,
+    status: number,
+    username?: string,
+    error?: string,
+  ): void {
+    sendPage(
+      res,
+      status,
+      renderLoginPage({
+        action: `${interactionPath(interaction.uid)}/login`,
+        csrfToken: this.csrf.issue(CSRF_PURPOSE, interaction.uid, binding),
+        clientName: client.name,
+        ...(username !== undefined ? { username } : {}),
+        ...(error !== undefined ? { error } : {}),
+      }),
+      { formActionOrigins: [new URL(interaction.request.redirectUri).origin] },
+    );
+  }
+
+  private async consentPage(
+    res: Response,
+    { interaction, client, binding }: Resolved,
+    session: BrowserSession,
+  ): Promise<void> {
+    const catalogue = await this.catalogue.list();
+    const scopes = interaction.request.scope.map((name) => ({
+      name,
+      description: catalogue.find((scope) => scope.name === name)?.description ?? name,
+    }));
+    sendPage(
+      res,
+      200,
+      renderConsentPage({
+        action: `${interactionPath(interaction.uid)}/consent`,
+        csrfToken: this.csrf.issue(CSRF_PURPOSE, interaction.uid, binding),
+        clientName: client.name,
+        username: session.user.username,
+        scopes,
+      }),
+      { formActionOrigins: [new URL(interaction.request.redirectUri).origin] },
+    );
+  }
+
+  private gone(res: Response): void {
+    this.errorPage(
+      res,
+      400,
+      'This sign-in request has expired or was already completed. Go back to the application and start again.',
+    );
+  }
+
+  private errorPage(res: Response, status: number, message: string): void {
+    sendPage(res, status, renderErrorPage({ title: 'Sign-in cannot continue', message }));
+  }
+}

@@ -1,0 +1,27 @@
+import { isWellFormedPkceValue, s256Challenge, verifierMatches } from './pkce';
+
+describe('PKCE S256 (RFC 7636)', () => {
+  // RFC 7636 Appendix B.
+  const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+  const challenge = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+
+  it('computes the challenge of the RFC example', () => {
+    expect(s256Challenge(verifier)).toBe(challenge);
+    expect(verifierMatches(verifier, challenge)).toBe(true);
+  });
+
+  it('refuses another verifier, and the challenge itself sent as verifier (plain)', () => {
+    expect(verifierMatches(`${verifier.slice(0, -1)}Y`, challenge)).toBe(false);
+    expect(verifierMatches(challenge, challenge)).toBe(false);
+  });
+
+  it('accepts 43 to 128 unreserved characters only', () => {
+    expect(isWellFormedPkceValue('a'.repeat(43))).toBe(true);
+    expect(isWellFormedPkceValue('a'.repeat(128))).toBe(true);
+    expect(isWellFormedPkceValue('a'.repeat(42))).toBe(false);
+    expect(isWellFormedPkceValue('a'.repeat(129))).toBe(false);
+    expect(isWellFormedPkceValue(`${'a'.repeat(42)}+`)).toBe(false);
+    expect(isWellFormedPkceValue(`${'a'.repeat(42)}=`)).toBe(false);
+    expect(verifierMatches('a'.repeat(42), s256Challenge('a'.repeat(42)))).toBe(false);
+  });
+});
