@@ -5,7 +5,13 @@ import { ClientsService } from '../apps/identity-server/src/clients/clients.serv
 import { JwtSigner } from '../apps/identity-server/src/keys/jwt-signer';
 import { IdTokenIssuer } from '../apps/identity-server/src/oauth/oidc/id-token.issuer';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { registerBrowserClient } from './support/browser-flow';
+import {
+  BrowserClient,
+  BrowserFlow,
+  exchangeCode,
+  obtainCode,
+  registerBrowserClient,
+} from './support/browser-flow';
 import { createClient, setColumn, signIn } from './support/fixtures';
 import { basic, decodeJwt, getJson, HttpResult, postForm, tokenRequest } from './support/http';
 import { ADMIN, startServer, TestServer } from './support/test-server';
@@ -343,6 +349,154 @@ describe.each(DATABASES)('OpenID Connect on %s', (kind) => {
       });
       expect(payload.exp).toBeGreaterThan(payload.iat as number);
     });
+  });
+});
+
+describe.each(DATABASES)('OpenID Connect in the authorization code flow on %s', (kind) => {
+  let db: TestDatabase;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    server = await startServer(db.url);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db?.drop();
+  });
+
+  /** A user of one test: their only browser session is the one the test signs in with. */
+  async function newUser(): Promise<User> {
+    const username = `user-${randomBytes(4).toString('hex')}`;
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    const email = `${username}@example.test`;
+    const account = await server.get(AccountsService).createUser({ username, password, email });
+    return { id: account.id, username, password, email };
+  }
+
+  /** The sign-in time of the user's one browser session, as stored (seconds). */
+  async function sessionAuthTime(user: User): Promise<number> {
+    const rows: Array<{ auth_time: string | Date }> = await server.dataSource.query(
+      'SELECT auth_time FROM browser_sessions WHERE user_id = ?',
+      [user.id],
+    );
+    expect(rows).toHaveLength(1);
+    const value = rows[0].auth_time;
+    const date = value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
+    return Math.floor(date.getTime() / 1000);
+  }
+
+  async function codeFlow(
+    browser: BrowserFlow,
+    client: BrowserClient,
+    user: User,
+    extra: Record<string, string> = {},
+  ): Promise<Record<string, string>> {
+    const { verifier, callback } = await obtainCode(browser, client, user, extra);
+    expect(callback.code).toBeDefined();
+    const res = await exchangeCode(server.url, client, {
+      code: callback.code!,
+      redirectUri: client.redirectUris[0],
+      verifier,
+    });
+    expect(res.status).toBe(200);
+    return res.body as Record<string, string>;
+  }
+
+  async function verifyIdToken(idToken: string, client: BrowserClient) {
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
+    return jwtVerify(idToken, jwks, {
+      issuer: server.config.issuer,
+      audience: client.clientId,
+      typ: 'JWT',
+      algorithms: ['RS256'],
+    });
+  }
+
+  it('issues an ID token beside the access token when openid is granted (Core §3.1.3.3)', async () => {
+    const user = await newUser();
+    const client = await registerBrowserClient(server, { scope: 'openid profile email' });
+    const browser = new BrowserFlow(server.url);
+    const tokens = await codeFlow(browser, client, user, { nonce: 'n-0S6_WzA2Mj' });
+    expect(typeof tokens.id_token).toBe('string');
+
+    const { payload, protectedHeader } = await verifyIdToken(tokens.id_token, client);
+    expect(protectedHeader.typ).toBe('JWT');
+    expect(payload).toMatchObject({
+      iss: server.config.issuer,
+      sub: user.id,
+      aud: client.clientId,
+      azp: client.clientId,
+      nonce: 'n-0S6_WzA2Mj',
+      auth_time: await sessionAuthTime(user),
+      at_hash: atHash(tokens.access_token),
+      preferred_username: user.username,
+      email: user.email,
+      email_verified: false,
+    });
+    expect(payload.exp).toBeGreaterThan(payload.iat as number);
+    // The same subject as the access token and userinfo.
+    expect(decodeJwt(tokens.access_token).payload.sub).toBe(payload.sub);
+    const info = await getJson(`${server.url}/oauth/userinfo`, {
+      authorization: `Bearer ${tokens.access_token}`,
+    });
+    expect(info.status).toBe(200);
+    expect(info.body).toMatchObject({ sub: user.id, preferred_username: user.username });
+  });
+
+  it('has no nonce when the request had none, and only the scope’s claims', async () => {
+    const client = await registerBrowserClient(server, { scope: 'openid' });
+    const tokens = await codeFlow(new BrowserFlow(server.url), client, await newUser());
+    const { payload } = await verifyIdToken(tokens.id_token, client);
+    expect(payload).not.toHaveProperty('nonce');
+    expect(payload).not.toHaveProperty('preferred_username');
+    expect(payload).not.toHaveProperty('email');
+  });
+
+  it('keeps auth_time across single sign-on into a second client', async () => {
+    const user = await newUser();
+    const browser = new BrowserFlow(server.url);
+    const first = await registerBrowserClient(server, { scope: 'openid' });
+    const second = await registerBrowserClient(server, { scope: 'openid' });
+    const one = await verifyIdToken((await codeFlow(browser, first, user)).id_token, first);
+    expect(one.payload.auth_time).toBe(await sessionAuthTime(user));
+    // Move the sign-in ten minutes back, so that an auth_time taken from the
+    // clock instead of the session could not match by falling in the same second.
+    const signedInAt = Math.floor(Date.now() / 1000) - 600;
+    await server.dataSource.query('UPDATE browser_sessions SET auth_time = ? WHERE user_id = ?', [
+      // The engines' common datetime text (UTC, as TypeORM stores it).
+      new Date(signedInAt * 1000).toISOString().replace('T', ' ').replace('Z', ''),
+      user.id,
+    ]);
+    expect(await sessionAuthTime(user)).toBe(signedInAt);
+
+    // The second client: no password page this time (single sign-on), the same session.
+    const { callback, verifier } = await obtainCode(
+      browser,
+      second,
+      {
+        username: user.username,
+        password: 'not-asked-for',
+      },
+      { nonce: 'second' },
+    );
+    const tokens = await exchangeCode(server.url, second, {
+      code: callback.code!,
+      redirectUri: second.redirectUris[0],
+      verifier,
+    });
+    expect(tokens.status).toBe(200);
+    const two = await verifyIdToken(tokens.body.id_token as string, second);
+    expect(two.payload).toMatchObject({ aud: second.clientId, nonce: 'second', sub: user.id });
+    expect(two.payload.auth_time).toBe(signedInAt);
+    expect(await sessionAuthTime(user)).toBe(signedInAt);
+  });
+
+  it('issues no ID token without openid', async () => {
+    const client = await registerBrowserClient(server, { scope: 'orders:read' });
+    const tokens = await codeFlow(new BrowserFlow(server.url), client, await newUser());
+    expect(typeof tokens.access_token).toBe('string');
+    expect(tokens).not.toHaveProperty('id_token');
   });
 });
 
