@@ -1,6 +1,7 @@
 import { html } from './html';
 import { layout } from './layout';
 import { ErrorPageModel } from './page-models';
+import { asSentence, asTitle } from './plain-text';
 
 /**
  * A request Tessera cannot answer by redirecting (RFC 6749 §4.1.2.1: an
@@ -10,9 +11,9 @@ import { ErrorPageModel } from './page-models';
  */
 export function renderErrorPage(model: ErrorPageModel): string {
   return layout({
-    title: model.title,
-    content: html`<h1>${model.title}</h1>
-      <p class="lead">${model.message}</p>
+    title: asTitle(model.title),
+    content: html`<h1>${asTitle(model.title)}</h1>
+      <p class="lead">${asSentence(model.message)}</p>
       <p class="fine-print">
         Nothing was shared with the application. Go back to the application you came from and try
         again; if this keeps happening, contact its support team.

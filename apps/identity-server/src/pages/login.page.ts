@@ -1,6 +1,7 @@
 import { html, sameOriginPath } from './html';
 import { layout } from './layout';
 import { LoginPageModel } from './page-models';
+import { asSentence } from './plain-text';
 
 const ERROR_ID = 'login-error';
 
@@ -20,7 +21,7 @@ export function renderLoginPage(model: LoginPageModel): string {
     title: 'Sign in',
     content: html`<h1>Sign in</h1>
       <p class="lead">to continue to <strong>${model.clientName}</strong></p>
-      ${failed && html`<div class="alert" id="${ERROR_ID}" role="alert">${model.error ?? ''}</div>`}
+      ${failed && html`<div class="alert" id="${ERROR_ID}" role="alert">${asSentence(model.error ?? '')}</div>`}
       <form method="post" action="${sameOriginPath(model.action)}">
         <input type="hidden" name="csrf" value="${model.csrfToken}" />
         <div class="field">
