@@ -40,7 +40,7 @@ export interface PageProblems {
 /** A fresh context (no cookies, no cache) with one page, watched for CSP violations, console errors and failed requests. */
 export async function openPage(
   browser: Browser,
-  viewport = { width: 960, height: 760 },
+  viewport = { width: 960, height: 600 },
 ): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
   const context = await browser.newContext({ viewport, locale: 'en-GB' });
   context.setDefaultTimeout(15_000);
