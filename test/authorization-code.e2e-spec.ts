@@ -145,6 +145,36 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
     expect(consents.some((e) => e.subjectId === user.id)).toBe(true);
   });
 
+  it('adds an ID token when openid was granted (OIDC Core §3.1.3.3): aud, nonce, auth_time', async () => {
+    const oidcClient = await registerBrowserClient(server, {
+      redirectUris: [REDIRECT],
+      scope: 'openid orders:read',
+      firstParty: true,
+    });
+    const browser = new BrowserFlow(server.url);
+    const { verifier, callback } = await obtainCode(browser, oidcClient, user, {
+      nonce: 'n-0S6_WzA2Mj',
+    });
+    const tokens = await exchangeCode(server.url, oidcClient, {
+      code: callback.code!,
+      redirectUri: REDIRECT,
+      verifier,
+    });
+    expect(tokens.status).toBe(200);
+    expect(tokens.body.scope).toBe('openid orders:read');
+    const idToken = decodeJwt(tokens.body.id_token as string);
+    expect(idToken.header.alg).toBe('RS256');
+    expect(idToken.payload).toMatchObject({
+      iss: server.config.issuer,
+      sub: user.id,
+      aud: oidcClient.clientId,
+      nonce: 'n-0S6_WzA2Mj',
+    });
+    expect(idToken.payload.auth_time).toBe(
+      decodeJwt(tokens.body.access_token as string).payload.auth_time,
+    );
+  });
+
   it('accepts the request by POST too (OIDC Core §3.1.2.1)', async () => {
     const browser = new BrowserFlow(server.url);
     const { challenge } = pkcePair();
