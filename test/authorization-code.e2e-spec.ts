@@ -560,8 +560,14 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
       await browser.follow();
       await browser.submitLogin(user.username, user.password);
       const consent = await browser.follow();
+      // The consent form needs its CSRF token too; a refusal changes nothing.
+      const forged = await browser.submitConsent('allow', { csrf: 'forged' });
+      expect(forged.status).toBe(403);
+      expect(forged.location).toBeUndefined();
+      browser.last = consent;
       const first = await browser.submitConsent('allow');
       expect(first.status).toBe(303);
+      expect(browser.callback().code).toBeDefined();
       browser.last = consent;
       const again = await browser.submitConsent('allow');
       expect(again.status).toBe(400);

@@ -119,6 +119,46 @@ describe.each(DATABASES)('single sign-on and consent on %s', (kind) => {
     expect(browser.callback().code).toBeDefined();
   });
 
+  it('shares sessions between server processes (they live in the database)', async () => {
+    const { browser } = await signedIn();
+    const second = await startServer(db.url);
+    try {
+      const elsewhere = new BrowserFlow(second.url);
+      elsewhere.jar.set('tessera_session', browser.jar.get('tessera_session')!.value);
+      await elsewhere.authorize(
+        authorizationParams(appA, pkcePair().challenge, { prompt: 'none' }),
+      );
+      expect(elsewhere.last.status).toBe(302);
+      expect(elsewhere.callback().code).toBeDefined();
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('marks the cookies Secure when the issuer is https', async () => {
+    const secure = await startServer(db.url, { ISSUER_URL: 'https://id.example.com' });
+    try {
+      const user = await createUser(server);
+      const browser = new BrowserFlow(secure.url);
+      const start = await browser.authorize(authorizationParams(appA, pkcePair().challenge));
+      expect(start.status).toBe(303);
+      const interaction = new URL(start.location!);
+      expect(interaction.origin).toBe('https://id.example.com');
+      expect(start.headers.getSetCookie().join('\n')).toMatch(
+        /^tessera_interaction=[^;]+;.*Secure/m,
+      );
+      await browser.get(interaction.pathname);
+      const login = await browser.submitLogin(user.username, user.password);
+      const cookie = login.headers.getSetCookie().find((c) => c.startsWith('tessera_session='));
+      expect(cookie).toMatch(/; HttpOnly/i);
+      expect(cookie).toMatch(/; Secure/i);
+      expect(cookie).toMatch(/; SameSite=Lax/i);
+      expect(cookie).toMatch(/; Path=\//i);
+    } finally {
+      await secure.close();
+    }
+  });
+
   it('asks consent again for scopes not consented yet', async () => {
     const user = await createUser(server);
     const browser = new BrowserFlow(server.url);
