@@ -243,6 +243,34 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
     }
   });
 
+  it('Deny on the consent page sends the client access_denied with its state, and no code', async () => {
+    // A client of its own: consent is remembered per client, and Acme Orders may have it already.
+    const billing = await registerBrowserClient(server, {
+      name: 'Acme Billing',
+      redirectUris: [`${callbacks.origin}/callback`],
+      scope: 'orders:read',
+    });
+    const { context, page, problems } = await openPage(browser);
+    try {
+      const request = authorizeUrl(billing);
+      await page.goto(request.url);
+      await page.getByLabel('Username').fill(USER.username);
+      await page.getByLabel('Password').fill(USER.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === '/callback'),
+        page.getByRole('button', { name: 'Deny' }).click(),
+      ]);
+      const landed = new URL(page.url()).searchParams;
+      expect(landed.get('error')).toBe('access_denied');
+      expect(landed.get('state')).toBe(request.state);
+      expect(landed.get('code')).toBeNull();
+      expectNoProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('a wrong password shows an alert tied to both fields', async () => {
     const { context, page, problems } = await openPage(browser);
     try {
