@@ -1,4 +1,5 @@
 import { AuditService } from '../apps/identity-server/src/audit/audit.service';
+import { BrowserFlowHousekeeping } from '../apps/identity-server/src/oauth/authorize/browser-flow-housekeeping';
 import {
   authorizationParams,
   BrowserClient,
@@ -501,6 +502,41 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
       expect(res.status).toBe(400);
       expect(res.body.error).toBe('unauthorized_client');
     });
+  });
+
+  it('sweeps abandoned interactions, old codes and old sessions (housekeeping)', async () => {
+    const browser = new BrowserFlow(server.url);
+    await browser.authorize(authorizationParams(client, pkcePair().challenge));
+    const count = async (table: string) =>
+      Number(
+        (
+          await server.dataSource.query<Array<{ n: number | string }>>(
+            `SELECT COUNT(*) AS n FROM ${table}`,
+          )
+        )[0].n,
+      );
+    const before = {
+      interactions: await count('authorization_interactions'),
+      codes: await count('authorization_codes'),
+      sessions: await count('browser_sessions'),
+    };
+    expect(before.interactions).toBeGreaterThan(0);
+    expect(before.codes).toBeGreaterThan(0);
+    expect(before.sessions).toBeGreaterThan(0);
+
+    // Now: nothing live is touched.
+    await server.get(BrowserFlowHousekeeping).sweep(new Date());
+    expect(await count('authorization_codes')).toBe(before.codes);
+    expect(await count('browser_sessions')).toBe(before.sessions);
+    const uid = new URL(browser.last.location!).pathname.split('/').pop()!;
+    expect((await browser.follow()).status).toBe(200);
+
+    // Two days from now: every row of this test server has died.
+    await server.get(BrowserFlowHousekeeping).sweep(new Date(Date.now() + 2 * 86_400_000));
+    expect(await count('authorization_interactions')).toBe(0);
+    expect(await count('authorization_codes')).toBe(0);
+    expect(await count('browser_sessions')).toBe(0);
+    expect((await browser.get(`/interaction/${uid}`)).status).toBe(400);
   });
 
   describe('the pages', () => {

@@ -12,6 +12,7 @@ import { AuthorizationInteractionEntity } from './authorize/authorization-intera
 import { AuthorizationRequestParser } from './authorize/authorization-request.parser';
 import { AuthorizationService } from './authorize/authorization.service';
 import { AuthorizeController } from './authorize/authorize.controller';
+import { BrowserFlowHousekeeping } from './authorize/browser-flow-housekeeping';
 import { ConsentEntity } from './authorize/consent.entity';
 import { ConsentStore } from './authorize/consent.store';
 import { ConsentsController } from './authorize/consents.controller';
@@ -104,6 +105,7 @@ const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant, Author
     InteractionStore,
     ConsentStore,
     ConsentsService,
+    BrowserFlowHousekeeping,
   ],
 })
 export class OAuthModule {}

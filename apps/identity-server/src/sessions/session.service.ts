@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull, LessThan, Repository } from 'typeorm';
 import { AccountPrincipal } from '../accounts/account.types';
 import { AccountsService } from '../accounts/accounts.service';
 import { AuditService } from '../audit/audit.service';
@@ -127,6 +127,13 @@ export class SessionService {
         ip,
         details: { reason },
       });
+  }
+
+  /** Deletes sessions that ended, or reached their absolute end, before `cutoff`. Returns how many. */
+  async purgeEndedBefore(cutoff: Date): Promise<number> {
+    const ended = await this.sessions.delete({ endedAt: LessThan(cutoff) });
+    const expired = await this.sessions.delete({ expiresAt: LessThan(cutoff) });
+    return (ended.affected ?? 0) + (expired.affected ?? 0);
   }
 
   /** Ends every session of a user at once (disabled, password changed). Returns how many. */

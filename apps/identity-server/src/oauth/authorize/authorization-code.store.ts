@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { LessThan, Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { KeyMaterial } from '../../crypto/key-material';
 import { randomSecret, SecretHasher } from '../../crypto/secret-hasher';
@@ -78,6 +78,11 @@ export class AuthorizationCodeStore {
       grantId: null,
     });
     return code;
+  }
+
+  /** Deletes codes that expired before `cutoff` (a replay then fails without revoking). Returns how many. */
+  async purgeExpired(cutoff: Date): Promise<number> {
+    return (await this.codes.delete({ expiresAt: LessThan(cutoff) })).affected ?? 0;
   }
 
   /**

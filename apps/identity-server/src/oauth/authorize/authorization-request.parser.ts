@@ -139,7 +139,8 @@ export class AuthorizationRequestParser {
 /** The parameter's one value; a repeated trust-deciding parameter is untrusted. */
 function single(params: RawParameters, name: string): string | undefined {
   const values = params.get(name);
-  if (values && values.length > 1) throw new UntrustedRedirectError(`parameter ${name} is repeated`);
+  if (values && values.length > 1)
+    throw new UntrustedRedirectError(`parameter ${name} is repeated`);
   return values?.[0];
 }
 

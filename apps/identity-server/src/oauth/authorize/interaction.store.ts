@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { IsNull, MoreThan, Repository } from 'typeorm';
+import { IsNull, LessThan, MoreThan, Repository } from 'typeorm';
 import { AuthorizationInteractionEntity } from './authorization-interaction.entity';
 import { PendingAuthorization } from './pending-authorization';
 
@@ -90,6 +90,11 @@ export class InteractionStore {
       { userId: known.userId, sessionId: known.sessionId, authTime: known.authTime },
     );
     return result.affected === 1;
+  }
+
+  /** Deletes interactions that expired before `cutoff` (abandoned sign-ins). Returns how many. */
+  async purgeExpired(cutoff: Date): Promise<number> {
+    return (await this.rows.delete({ expiresAt: LessThan(cutoff) })).affected ?? 0;
   }
 
   /** Finishes the interaction: true for exactly one caller. */
