@@ -280,6 +280,7 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
       await page.getByRole('button', { name: 'Sign in' }).click();
       const alert = page.getByRole('alert');
       await alert.waitFor();
+      await expect(page.title()).resolves.toBe('Error: Sign in · Tessera');
       const alertText = ((await alert.textContent()) ?? '').trim();
       expect(alertText.length).toBeGreaterThan(10);
       expect(alertText).not.toContain('not-the-password');

@@ -55,6 +55,7 @@ describe('login page', () => {
     expect(page).not.toContain('role="alert"');
     expect(page).not.toContain('aria-invalid');
     expect(page).not.toContain('aria-describedby');
+    expect(page).toContain('<title>Sign in · Tessera</title>');
   });
 
   it('after a failure: an alert tied to both fields, both invalid, the username kept, focus on the password', () => {
@@ -78,6 +79,7 @@ describe('login page', () => {
     expect(tagWithId(page, 'username')).not.toContain('autofocus');
     expect(tagWithId(page, 'password')).toContain(' autofocus');
     expect(occurrences(page, 'autofocus')).toBe(1);
+    expect(page).toContain('<title>Error: Sign in · Tessera</title>');
   });
 
   it('keeps the fields in visual order with no tabindex', () => {

@@ -18,7 +18,8 @@ export function renderLoginPage(model: LoginPageModel): string {
   // The first empty field takes the focus: the username, or the password once the username is re-filled.
   const focusUsername = !model.username;
   return layout({
-    title: 'Sign in',
+    // The title says it first, as screen readers read it before anything else (GOV.UK pattern).
+    title: failed ? 'Error: Sign in' : 'Sign in',
     content: html`<h1>Sign in</h1>
       <p class="lead">to continue to <strong>${model.clientName}</strong></p>
       ${failed && html`<div class="alert" id="${ERROR_ID}" role="alert">${asSentence(model.error ?? '')}</div>`}
