@@ -139,6 +139,8 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
       await expectReflowAt320(page);
 
       // 2. Keyboard only: the username field has the focus; Tab goes to the password, then to the button.
+      // `autofocus` is applied by the browser's next rendering step: wait for it, then check it.
+      await page.locator('#username:focus').waitFor();
       expect(await focusedId(page)).toBe('username');
       await page.keyboard.type(USER.username);
       await page.keyboard.press('Tab');
@@ -297,6 +299,7 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
       // The username is kept, the password is not, and the focus waits in the password field.
       expect(await page.getByLabel('Username').inputValue()).toBe(USER.username);
       expect(await page.getByLabel('Password').inputValue()).toBe('');
+      await page.locator('#password:focus').waitFor();
       expect(await focusedId(page)).toBe('password');
       await screenshot(page, 'login-error');
       await expectReflowAt320(page);
