@@ -50,8 +50,8 @@ describe('login page', () => {
     expect(password).not.toContain('value=');
   });
 
-  it('has no error markup before a failure', () => {
-    const page = flat(renderLoginPage(model));
+  it.each([undefined, '', '  '])('has no error markup without an error (%j)', (error) => {
+    const page = flat(renderLoginPage({ ...model, error }));
     expect(page).not.toContain('role="alert"');
     expect(page).not.toContain('aria-invalid');
     expect(page).not.toContain('aria-describedby');

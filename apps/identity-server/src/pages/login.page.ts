@@ -8,12 +8,14 @@ const ERROR_ID = 'login-error';
 /**
  * The sign-in form (RFC 6749 §4.1.1: the authorization server authenticates
  * the resource owner itself; the client never sees the password). After a
- * failure the message is an alert (announced at once) that both fields point
- * to with `aria-describedby`, and both fields are marked `aria-invalid`: the
- * message never says which of the two was wrong (no account enumeration).
+ * failure the message is an alert that both fields point to with
+ * `aria-describedby` (read again when the focused password field is), and
+ * both fields are marked `aria-invalid`: the message never says which of the
+ * two was wrong (no account enumeration).
  */
 export function renderLoginPage(model: LoginPageModel): string {
-  const failed = model.error !== undefined && model.error !== '';
+  const message = asSentence(model.error ?? '');
+  const failed = message !== '';
   const invalid = failed ? html` aria-invalid="true" aria-describedby="${ERROR_ID}"` : '';
   // The first empty field takes the focus: the username, or the password once the username is re-filled.
   const focusUsername = !model.username;
@@ -22,7 +24,7 @@ export function renderLoginPage(model: LoginPageModel): string {
     title: failed ? 'Error: Sign in' : 'Sign in',
     content: html`<h1>Sign in</h1>
       <p class="lead">to continue to <strong>${model.clientName}</strong></p>
-      ${failed && html`<div class="alert" id="${ERROR_ID}" role="alert">${asSentence(model.error ?? '')}</div>`}
+      ${failed && html`<div class="alert" id="${ERROR_ID}" role="alert">${message}</div>`}
       <form method="post" action="${sameOriginPath(model.action)}">
         <input type="hidden" name="csrf" value="${model.csrfToken}" />
         <div class="field">
