@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -20,6 +20,11 @@ import { launchChromium, openPage, PageProblems } from './chromium';
 /** `npm run docs:screenshots` sets this to docs/screenshots; otherwise a temporary directory. */
 const SCREENSHOT_DIR =
   process.env.SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'tessera-screenshots-'));
+
+// A temporary directory goes when the spec ends; docs/screenshots stays.
+afterAll(() => {
+  if (!process.env.SCREENSHOT_DIR) rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
+});
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
