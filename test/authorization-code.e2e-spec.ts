@@ -61,6 +61,7 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
       response_modes_supported: ['query'],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
+      end_session_endpoint: `${server.url}/logout`,
     });
     expect(metadata.grant_types_supported).toContain('authorization_code');
   });

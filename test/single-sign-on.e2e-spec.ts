@@ -22,6 +22,11 @@ function sqlTime(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '');
 }
 
+/** `/logout` with these query parameters. */
+function logoutPath(params: Record<string, string> | Array<[string, string]>): string {
+  return `/logout?${new URLSearchParams(params).toString()}`;
+}
+
 /** True when the page is the login form (a password field). */
 const isLoginPage = (body: string) => /name="?password/.test(body);
 const isConsentPage = (body: string) => /name="?decision/.test(body);
@@ -332,6 +337,83 @@ describe.each(DATABASES)('single sign-on and consent on %s', (kind) => {
       replay.jar.set('tessera_session', cookie);
       await replay.authorize(authorizationParams(appA, pkcePair().challenge, { prompt: 'none' }));
       expect(replay.callback().error).toBe('login_required');
+    });
+
+    it('returns to the application after RP-initiated logout (OIDC RP-Initiated Logout 1.0)', async () => {
+      const { user, browser } = await signedIn();
+      const done = await browser.logout({
+        client_id: appA.clientId,
+        post_logout_redirect_uri: REDIRECT,
+        state: 'bye 1',
+      });
+      expect(done.status).toBe(303);
+      const back = new URL(done.location!);
+      expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
+      expect(back.searchParams.get('state')).toBe('bye 1');
+      expect((await sessionRows(user.id))[0].ended_reason).toBe('logout');
+
+      // Without a session there is nothing to confirm: straight back.
+      const again = await browser.get(
+        logoutPath({ client_id: appA.clientId, post_logout_redirect_uri: REDIRECT }),
+      );
+      expect(again.status).toBe(303);
+      expect(again.location).toBe(REDIRECT);
+    });
+
+    it('finds the client from an id_token_hint', async () => {
+      const oidc = await registerBrowserClient(server, {
+        redirectUris: ['https://oidc.example.com/cb', 'https://oidc.example.com/bye'],
+        scope: 'openid',
+        firstParty: true,
+      });
+      const user = await createUser(server);
+      const browser = new BrowserFlow(server.url);
+      const { verifier, callback } = await obtainCode(browser, oidc, user);
+      const tokens = await exchangeCode(server.url, oidc, {
+        code: callback.code!,
+        redirectUri: 'https://oidc.example.com/cb',
+        verifier,
+      });
+      const hint = tokens.body.id_token as string;
+      expect(typeof hint).toBe('string');
+
+      const mismatch = await browser.get(
+        logoutPath({
+          id_token_hint: hint,
+          client_id: appA.clientId,
+          post_logout_redirect_uri: REDIRECT,
+        }),
+      );
+      expect(mismatch.status).toBe(400);
+      expect(mismatch.location).toBeUndefined();
+
+      const done = await browser.logout({
+        id_token_hint: hint,
+        post_logout_redirect_uri: 'https://oidc.example.com/bye',
+      });
+      expect(done.status).toBe(303);
+      expect(done.location).toBe('https://oidc.example.com/bye');
+    });
+
+    it.each([
+      ['an unregistered address', { post_logout_redirect_uri: 'https://evil.example/' }],
+      ['no client named', { post_logout_redirect_uri: REDIRECT, client_id: undefined }],
+      [
+        'a forged id_token_hint',
+        { post_logout_redirect_uri: REDIRECT, client_id: undefined, id_token_hint: 'a.b.c' },
+      ],
+    ])('never redirects to %s', async (_name, overrides) => {
+      const { user, browser } = await signedIn();
+      const params = Object.entries({ client_id: appA.clientId, ...overrides }).filter(
+        (entry): entry is [string, string] => entry[1] !== undefined,
+      );
+      const res = await browser.get(logoutPath(params));
+      expect(res.status).toBe(400);
+      expect(res.location).toBeUndefined();
+      const post = await browser.post(logoutPath(params), []);
+      expect(post.status).toBe(400);
+      expect(post.location).toBeUndefined();
+      expect((await sessionRows(user.id))[0].ended_at).toBeNull();
     });
 
     it('says "signed out" without a session', async () => {

@@ -131,6 +131,15 @@ export function csrfOf(html: string): string {
   return value;
 }
 
+/** The `action` of a page's (first) form, HTML entities decoded. */
+export function formActionOf(html: string): string {
+  const action = /<form\b[^>]*\baction=["']([^"']+)["']/i.exec(html)?.[1];
+  if (!action) throw new Error(`no form action in the page:\n${html.slice(0, 2000)}`);
+  return action
+    .replace(/&amp;/g, '&')
+    .replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)));
+}
+
 /** A PKCE pair (RFC 7636 §4.1-4.2): a 43-character verifier and its S256 challenge. */
 export function pkcePair(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
@@ -222,10 +231,14 @@ export class BrowserFlow {
     );
   }
 
-  /** GET /logout, then POST its confirmation form. */
-  async logout(): Promise<PageResponse> {
-    const confirm = await this.get('/logout');
-    return this.post('/logout', [['csrf', csrfOf(confirm.body)]]);
+  /**
+   * GET /logout (with RP-initiated logout parameters when given), then POST
+   * its confirmation form to the form's action.
+   */
+  async logout(params: Record<string, string> = {}): Promise<PageResponse> {
+    const query = new URLSearchParams(params).toString();
+    const confirm = await this.get(`/logout${query ? `?${query}` : ''}`);
+    return this.post(formActionOf(confirm.body), [['csrf', csrfOf(confirm.body)]]);
   }
 
   /** The authorization response carried by the last redirect (to the client's redirect URI). */

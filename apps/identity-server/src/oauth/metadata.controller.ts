@@ -43,6 +43,8 @@ export class MetadataController {
       code_challenge_methods_supported: ['S256'],
       // RFC 9207: every authorization response carries `iss`.
       authorization_response_iss_parameter_supported: true,
+      // OIDC RP-Initiated Logout 1.0 §2.1.
+      end_session_endpoint: `${base}/${OAUTH_PATHS.endSession}`,
       token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
       revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
       introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,

@@ -2,6 +2,7 @@
 export const OAUTH_PATHS = {
   metadata: '.well-known/oauth-authorization-server',
   authorization: 'oauth/authorize',
+  endSession: 'logout',
   token: 'oauth/token',
   revocation: 'oauth/revoke',
   introspection: 'oauth/introspect',

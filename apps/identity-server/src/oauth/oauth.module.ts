@@ -20,6 +20,7 @@ import { ConsentsService } from './authorize/consents.service';
 import { InteractionController } from './authorize/interaction.controller';
 import { InteractionStore } from './authorize/interaction.store';
 import { LogoutController } from './authorize/logout.controller';
+import { LogoutRequestParser } from './authorize/logout-request.parser';
 import { ClientAuthenticator } from './client-auth/client-authenticator';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant';
@@ -106,6 +107,7 @@ const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant, Author
     ConsentStore,
     ConsentsService,
     BrowserFlowHousekeeping,
+    LogoutRequestParser,
   ],
 })
 export class OAuthModule {}
