@@ -105,6 +105,8 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
 
     const done = await browser.submitConsent('allow');
     expect(done.status).toBe(303);
+    // The response carrying the code is never cached.
+    expect(done.headers.get('cache-control')).toBe('no-store');
     const callback = browser.callback();
     expect(callback.target).toBe(REDIRECT);
     expect(callback.state).toBe('xyz/ABC 123');

@@ -12,6 +12,7 @@ import { AuthorizationService } from './authorization.service';
 import { INTERACTION_COOKIE, interactionPath, SESSION_COOKIE } from './browser-cookies';
 import { INTERACTION_TTL_SECONDS } from './interaction.store';
 import { formPairs, queryPairs } from './request-pairs';
+import { sendRedirect } from './redirect';
 
 /**
  * The authorization endpoint, RFC 6749 §3.1 and §4.1.1, by GET and by POST
@@ -76,18 +77,18 @@ export class AuthorizeController {
         error.code,
         error.description,
       );
-      return res.redirect(redirectStatus, location);
+      return sendRedirect(res, redirectStatus, location);
     }
     // 4. The session, then sign-in, consent or the code.
     const session = await this.sessions.resolve(readCookie(req, SESSION_COOKIE));
     const decision = await this.flow.decide(request, target.client, session);
-    if (decision.kind === 'respond') return res.redirect(redirectStatus, decision.location);
+    if (decision.kind === 'respond') return sendRedirect(res, redirectStatus, decision.location);
     const path = interactionPath(decision.uid);
     setCookie(res, INTERACTION_COOKIE, decision.binding, {
       path,
       maxAgeSeconds: INTERACTION_TTL_SECONDS,
       secure: this.sessions.secureCookies,
     });
-    res.redirect(303, `${this.config.issuer}${path}`);
+    sendRedirect(res, 303, `${this.config.issuer}${path}`);
   }
 }

@@ -19,6 +19,7 @@ import {
 } from './browser-cookies';
 import { Interaction, InteractionStore } from './interaction.store';
 import { formField } from './request-pairs';
+import { sendRedirect } from './redirect';
 
 const CSRF_PURPOSE = 'interaction';
 
@@ -61,7 +62,7 @@ export class InteractionController {
     const resolved = await this.resolve(uid, req, res, true);
     if (!resolved) return;
     const { interaction, client } = resolved;
-    if (interaction.userId !== null) return res.redirect(303, interactionPath(uid));
+    if (interaction.userId !== null) return sendRedirect(res, 303, interactionPath(uid));
 
     const username = formField(req, 'username');
     const password = formField(req, 'password');
@@ -96,7 +97,7 @@ export class InteractionController {
     if (!(await this.interactions.completeLogin(uid, known))) return this.gone(res);
 
     if (await this.flow.consentNeeded(interaction.request, client, session.userId))
-      return res.redirect(303, interactionPath(uid));
+      return sendRedirect(res, 303, interactionPath(uid));
     if (!(await this.interactions.consume(uid))) return this.gone(res);
     const { location } = await this.flow.respond(
       interaction.request,
@@ -104,7 +105,7 @@ export class InteractionController {
       session.authTime,
       session.id,
     );
-    res.redirect(303, location);
+    sendRedirect(res, 303, location);
   }
 
   @Post(':uid/consent')
@@ -116,7 +117,7 @@ export class InteractionController {
     const resolved = await this.resolve(uid, req, res, true);
     if (!resolved) return;
     const { interaction } = resolved;
-    if (interaction.userId === null) return res.redirect(303, interactionPath(uid));
+    if (interaction.userId === null) return sendRedirect(res, 303, interactionPath(uid));
     const session = await this.boundSession(req, res, interaction);
     if (!session) return;
     const decision = formField(req, 'decision');
@@ -127,7 +128,7 @@ export class InteractionController {
     const request = interaction.request;
     if (decision === 'deny') {
       const { location } = this.flow.error(request, 'access_denied', 'the user denied access');
-      return res.redirect(303, location);
+      return sendRedirect(res, 303, location);
     }
     await this.flow.recordConsent(request, session.userId, req.ip ?? null);
     const { location } = await this.flow.respond(
@@ -136,7 +137,7 @@ export class InteractionController {
       interaction.authTime ?? session.authTime,
       session.id,
     );
-    res.redirect(303, location);
+    sendRedirect(res, 303, location);
   }
 
   /**

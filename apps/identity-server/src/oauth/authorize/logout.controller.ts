@@ -10,6 +10,7 @@ import { responseLocation } from './authorization-response';
 import { SESSION_COOKIE } from './browser-cookies';
 import { LogoutRequestParser, LogoutReturn } from './logout-request.parser';
 import { formField, queryPairs } from './request-pairs';
+import { sendRedirect } from './redirect';
 
 const CSRF_PURPOSE = 'logout';
 export const LOGOUT_PATH = OAUTH_PATHS.endSession;
@@ -68,7 +69,11 @@ export class LogoutController {
   /** Signed out: back to the application when it asked (303 after a POST), else the page says so. */
   private finish(res: Response, back: LogoutReturn | undefined): void {
     if (back)
-      return res.redirect(303, responseLocation(back.postLogoutRedirectUri, { state: back.state }));
+      return sendRedirect(
+        res,
+        303,
+        responseLocation(back.postLogoutRedirectUri, { state: back.state }),
+      );
     sendPage(res, 200, renderLogoutPage({ state: 'done' }));
   }
 
