@@ -1,4 +1,5 @@
 import { AuditService } from '../apps/identity-server/src/audit/audit.service';
+import { ScopeCatalogueService } from '../apps/identity-server/src/clients/scope-catalogue.service';
 import { BrowserFlowHousekeeping } from '../apps/identity-server/src/oauth/authorize/browser-flow-housekeeping';
 import {
   authorizationParams,
@@ -101,6 +102,10 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
     expect(consent.body).toContain('Orders Web');
     expect(consent.body).toContain(user.username);
     expect(consent.body).toMatch(/name="?decision/);
+    // Each scope in plain words, from the scope catalogue.
+    const catalogue = await server.get(ScopeCatalogueService).list();
+    for (const name of ['orders:read', 'orders:write'])
+      expect(consent.body).toContain(catalogue.find((scope) => scope.name === name)!.description);
     expect(consent.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
 
     const done = await browser.submitConsent('allow');
