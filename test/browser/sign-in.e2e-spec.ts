@@ -236,6 +236,7 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
         'Sign out of Tessera?',
       );
+      expect(await page.locator('main').textContent()).toContain(USER.username);
       await screenshot(page, 'logout-confirm');
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
