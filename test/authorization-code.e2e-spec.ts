@@ -322,6 +322,40 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
       expect(callback.code).toBeUndefined();
     });
 
+    it('reads a query whose state holds an unencoded "?" whole (RFC 3986 §3.4)', async () => {
+      const browser = new BrowserFlow(server.url);
+      const rest = Object.entries(
+        authorizationParams(client, pkcePair().challenge, { response_type: 'token' }),
+      ).filter(([name]) => name !== 'state');
+      // `?` is a legal query character: everything after it still belongs to the request.
+      const query = `state=back?to=/orders&${new URLSearchParams(rest).toString()}`;
+      const res = await browser.get(`/oauth/authorize?${query}`);
+      expect(res.status).toBe(302);
+      expect(browser.callback()).toMatchObject({
+        target: REDIRECT,
+        error: 'unsupported_response_type',
+        state: 'back?to=/orders',
+      });
+    });
+
+    it('never reflects text chosen by the requester in error_description', async () => {
+      const payload = '<script>alert("x")</script>';
+      const mutations: Array<(p: Record<string, string>) => Array<[string, string]>> = [
+        (p) => Object.entries({ ...p, prompt: payload }),
+        (p) => Object.entries({ ...p, scope: `orders:read ${payload.replace(/"/g, '')}` }),
+        (p) => [...Object.entries(p), [payload, '1'], [payload, '2']],
+      ];
+      for (const mutate of mutations) {
+        const browser = new BrowserFlow(server.url);
+        await browser.authorize(mutate(authorizationParams(client, pkcePair().challenge)));
+        const { error, error_description: description } = browser.callback();
+        expect(error).toMatch(/^invalid_(request|scope)$/);
+        expect(description).not.toMatch(/script|alert/);
+        // RFC 6749 §4.1.2.1: error_description is %x20-21 / %x23-5B / %x5D-7E only.
+        expect(description).toMatch(/^[\x20\x21\x23-\x5b\x5d-\x7e]+$/);
+      }
+    });
+
     it('uses the only registered redirect URI when none is sent', async () => {
       const single = await registerBrowserClient(server, { redirectUris: [REDIRECT] });
       const browser = new BrowserFlow(server.url);

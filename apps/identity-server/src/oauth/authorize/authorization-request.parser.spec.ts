@@ -99,6 +99,20 @@ describe('AuthorizationRequestParser (RFC 6749 §4.1.1, §4.1.2.1)', () => {
     expect((error as AuthorizationError).code).toBe(code);
   });
 
+  it.each([
+    ['an unknown prompt value', pairs({ prompt: '<b>"ünïcode"</b>' })],
+    ['an ungranted scope', pairs({ scope: 'openid <img/src/onerror=alert(1)>' })],
+    [
+      'a repeated unknown parameter',
+      [...pairs(), ['<i>"x', '1'], ['<i>"x', '2']] as Array<[string, string]>,
+    ],
+  ])('does not echo %s in error_description (RFC 6749 §4.1.2.1)', async (_name, list) => {
+    const error = (await parse(list).catch((e: unknown) => e)) as AuthorizationError;
+    expect(error).toBeInstanceOf(AuthorizationError);
+    expect(error.description).not.toMatch(/[<>"]|img|ünïcode/);
+    expect(error.description).toMatch(/^[\x20\x21\x23-\x5b\x5d-\x7e]+$/);
+  });
+
   it('echoes state only when it was sent once', () => {
     expect(AuthorizationRequestParser.stateOf(collectParameters(pairs()))).toBe('s');
     expect(

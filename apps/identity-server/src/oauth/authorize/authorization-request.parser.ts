@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClientPrincipal } from '../../clients/client.types';
 import { ClientsService } from '../../clients/clients.service';
-import { formatScope, parseScope } from '../../clients/scope';
+import { parseScope } from '../../clients/scope';
 import { AuthorizationError, UntrustedRedirectError } from './authorization-errors';
 import { PendingAuthorization } from './pending-authorization';
 import { isWellFormedPkceValue, PKCE_METHOD } from './pkce';
@@ -9,6 +9,29 @@ import { isWellFormedPkceValue, PKCE_METHOD } from './pkce';
 const PROMPT_VALUES = new Set(['none', 'login', 'consent', 'select_account']);
 const MAX_STATE_LENGTH = 1024;
 const MAX_NONCE_LENGTH = 512;
+
+/**
+ * The parameters this endpoint reads: the only names an error description
+ * may repeat. Error descriptions go back to the client, which may show them;
+ * text chosen by whoever crafted the request (an unknown name or prompt value,
+ * a scope token) is never echoed, and what is echoed stays within RFC 6749
+ * §4.1.2.1's character set.
+ */
+const KNOWN_PARAMETERS = new Set([
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+  'nonce',
+  'prompt',
+  'max_age',
+  'response_mode',
+  'request',
+  'request_uri',
+]);
 
 /** The raw parameters of one authorization request, repeats kept (to be refused). */
 export type RawParameters = Map<string, string[]>;
@@ -77,7 +100,10 @@ export class AuthorizationRequestParser {
   ): PendingAuthorization {
     for (const [name, values] of params)
       if (values.length > 1)
-        throw new AuthorizationError('invalid_request', `parameter ${name} is repeated`);
+        throw new AuthorizationError(
+          'invalid_request',
+          KNOWN_PARAMETERS.has(name) ? `parameter ${name} is repeated` : 'a parameter is repeated',
+        );
     const get = (name: string) => params.get(name)?.[0];
 
     if (get('request') !== undefined)
@@ -154,9 +180,11 @@ function requestedScope(requested: string | undefined, allowed: string[]): strin
   const tokens = parseScope(requested);
   if (!tokens || tokens.length === 0)
     throw new AuthorizationError('invalid_scope', 'the scope parameter is malformed');
-  const outside = tokens.filter((token) => !allowed.includes(token));
-  if (outside.length)
-    throw new AuthorizationError('invalid_scope', `scope not allowed: ${formatScope(outside)}`);
+  if (tokens.some((token) => !allowed.includes(token)))
+    throw new AuthorizationError(
+      'invalid_scope',
+      'the request asks for a scope the application was not granted',
+    );
   return tokens;
 }
 
@@ -164,11 +192,10 @@ function requestedScope(requested: string | undefined, allowed: string[]): strin
 function parsePrompt(prompt: string | undefined): string[] {
   if (prompt === undefined) return [];
   const values = [...new Set(prompt.split(' ').filter(Boolean))];
-  const unknown = values.filter((value) => !PROMPT_VALUES.has(value));
-  if (unknown.length)
+  if (values.some((value) => !PROMPT_VALUES.has(value)))
     throw new AuthorizationError(
       'invalid_request',
-      `unsupported prompt value: ${unknown.join(' ')}`,
+      'prompt has a value other than none, login, consent, select_account',
     );
   if (values.includes('none') && values.length > 1)
     throw new AuthorizationError(

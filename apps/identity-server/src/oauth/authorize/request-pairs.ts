@@ -1,9 +1,14 @@
 import type { Request } from 'express';
 
-/** The query string's pairs, in order, repeats kept (the parsed `req.query` may merge them). */
+/**
+ * The query string's pairs, in order, repeats kept (the parsed `req.query` may
+ * merge them). The query is everything after the FIRST `?`: a later `?` is an
+ * ordinary query character (RFC 3986 §3.4), as in `state=back?to=/orders`.
+ */
 export function queryPairs(req: Request): Array<[string, string]> {
-  const query = req.originalUrl.split('?')[1] ?? '';
-  return [...new URLSearchParams(query)];
+  const url = req.originalUrl;
+  const start = url.indexOf('?');
+  return start < 0 ? [] : [...new URLSearchParams(url.slice(start + 1))];
 }
 
 /**
