@@ -12,9 +12,9 @@ import {
   registerBrowserClient,
 } from './support/browser-flow';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createUser } from './support/fixtures';
+import { createUser, signIn } from './support/fixtures';
 import { apiRequest, basic, decodeJwt, postForm, tokenRequest } from './support/http';
-import { startServer, TestServer } from './support/test-server';
+import { ADMIN, startServer, TestServer } from './support/test-server';
 
 const REDIRECT = 'https://app.example.com/callback';
 /** The password grant's one failure message, as the login page shows it. */
@@ -441,6 +441,87 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
       expect(refreshed.body.error).toBe('invalid_grant');
       const reused = await server.get(AuditService).recent('authorization_code.reused');
       expect(reused.some((e) => e.subjectId === user.id)).toBe(true);
+    });
+
+    it('redeemed twice at once: never two token sets, and any issued is revoked', async () => {
+      const { code: c, verifier } = await code();
+      const both = await Promise.all(
+        [1, 2].map(() =>
+          exchangeCode(server.url, fresh, { code: c, redirectUri: REDIRECT, verifier }),
+        ),
+      );
+      const won = both.filter((res) => res.status === 200);
+      expect(won.length).toBeLessThanOrEqual(1);
+      for (const res of both.filter((r) => r.status !== 200))
+        expect(res.body.error).toBe('invalid_grant');
+      for (const res of won) {
+        const introspected = await postForm(
+          `${server.url}/oauth/introspect`,
+          { token: res.body.access_token as string },
+          { authorization: basic(fresh.clientId, fresh.secret) },
+        );
+        expect(introspected.body).toEqual({ active: false });
+      }
+    });
+
+    it('dies unredeemed when the user changes password (RFC 9700 §4.14)', async () => {
+      const person = await createUser(server);
+      const mine = new BrowserFlow(server.url);
+      const got = await obtainCode(mine, fresh, person);
+      const own = await signIn(server, person.username, person.password);
+      const changed = await apiRequest(server.url, 'POST', '/api/users/me/password', own, {
+        currentPassword: person.password,
+        newPassword: `${person.password}-Changed-2`,
+      });
+      expect(changed.status).toBe(204);
+      const res = await exchangeCode(server.url, fresh, {
+        code: got.callback.code!,
+        redirectUri: REDIRECT,
+        verifier: got.verifier,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_grant');
+    });
+
+    it('dies unredeemed when its client is suspended, even once reinstated', async () => {
+      const app = await registerBrowserClient(server, {
+        redirectUris: [REDIRECT],
+        firstParty: true,
+      });
+      const got = await obtainCode(new BrowserFlow(server.url), app, user);
+      const adminToken = await signIn(server, ADMIN.username, ADMIN.password);
+      const admin = (action: string, body?: Record<string, unknown>) =>
+        apiRequest(server.url, 'POST', `/api/admin/clients/${app.id}/${action}`, adminToken, body);
+      expect((await admin('suspend', { reason: 'review' })).status).toBe(200);
+      expect((await admin('reinstate')).status).toBe(200);
+      const res = await exchangeCode(server.url, app, {
+        code: got.callback.code!,
+        redirectUri: REDIRECT,
+        verifier: got.verifier,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_grant');
+    });
+
+    it('dies unredeemed when the user withdraws consent from the client', async () => {
+      const third = await registerBrowserClient(server, { redirectUris: [REDIRECT] });
+      const person = await createUser(server);
+      const got = await obtainCode(new BrowserFlow(server.url), third, person);
+      const own = await signIn(server, person.username, person.password);
+      const withdrawn = await apiRequest(
+        server.url,
+        'DELETE',
+        `/api/users/me/consents/${third.clientId}`,
+        own,
+      );
+      expect(withdrawn.status).toBe(204);
+      const res = await exchangeCode(server.url, third, {
+        code: got.callback.code!,
+        redirectUri: REDIRECT,
+        verifier: got.verifier,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_grant');
     });
 
     it('works on /api/users/me when the client is first-party', async () => {

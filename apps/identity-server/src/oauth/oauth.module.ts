@@ -8,6 +8,7 @@ import { KeysModule } from '../keys/keys.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { AuthorizationCodeEntity } from './authorize/authorization-code.entity';
 import { AuthorizationCodeStore } from './authorize/authorization-code.store';
+import { AuthorizationCodesEndedListener } from './authorize/authorization-codes-ended.listener';
 import { AuthorizationInteractionEntity } from './authorize/authorization-interaction.entity';
 import { AuthorizationRequestParser } from './authorize/authorization-request.parser';
 import { AuthorizationService } from './authorize/authorization.service';
@@ -103,6 +104,7 @@ const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant, Author
     AuthorizationRequestParser,
     AuthorizationService,
     AuthorizationCodeStore,
+    AuthorizationCodesEndedListener,
     InteractionStore,
     ConsentStore,
     ConsentsService,

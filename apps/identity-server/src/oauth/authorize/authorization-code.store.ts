@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { LessThan, Repository } from 'typeorm';
+import { IsNull, LessThan, Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { KeyMaterial } from '../../crypto/key-material';
 import { randomSecret, SecretHasher } from '../../crypto/secret-hasher';
@@ -78,6 +78,22 @@ export class AuthorizationCodeStore {
       grantId: null,
     });
     return code;
+  }
+
+  /**
+   * Discards the codes not redeemed yet of a user, a client, or a user and a
+   * client (their grants ended: they must not start a new one). Redeemed codes
+   * stay, so that a replay still revokes its grant. Returns how many.
+   */
+  async discardUnredeemed(owner: { userId?: string; clientRef?: string }): Promise<number> {
+    if (owner.userId === undefined && owner.clientRef === undefined)
+      throw new Error('discardUnredeemed needs a user or a client');
+    const result = await this.codes.delete({
+      ...(owner.userId !== undefined ? { userId: owner.userId } : {}),
+      ...(owner.clientRef !== undefined ? { clientRef: owner.clientRef } : {}),
+      consumedAt: IsNull(),
+    });
+    return result.affected ?? 0;
   }
 
   /** Deletes codes that expired before `cutoff` (a replay then fails without revoking). Returns how many. */

@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service';
 import { ClientsService } from '../../clients/clients.service';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
+import { AuthorizationCodeStore } from './authorization-code.store';
 import { ConsentStore } from './consent.store';
 
 export interface ConsentView {
@@ -19,6 +20,7 @@ export class ConsentsService {
     private readonly consents: ConsentStore,
     private readonly clients: ClientsService,
     private readonly refreshTokens: RefreshTokenStore,
+    private readonly codes: AuthorizationCodeStore,
     private readonly audit: AuditService,
   ) {}
 
@@ -41,13 +43,16 @@ export class ConsentsService {
   /**
    * Withdraws the consent and ends what it allowed: every grant the user gave
    * this client is revoked (its refresh tokens stop, its access tokens turn
-   * inactive through `grant_id`), and the next request asks again.
+   * inactive through `grant_id`), its codes not redeemed yet are discarded
+   * (they were consented under what is now withdrawn), and the next request
+   * asks again.
    */
   async withdraw(userId: string, clientId: string, ip: string | null): Promise<void> {
     const found = await this.clients.findByClientId(clientId);
     const client = found?.clientId === clientId ? found : null;
     if (!client || !(await this.consents.withdraw(userId, client.ref)))
       throw new NotFoundException('no consent given to this client');
+    await this.codes.discardUnredeemed({ userId, clientRef: client.ref });
     const revoked = await this.refreshTokens.revokeAllForUserAndClient(
       userId,
       client.ref,
