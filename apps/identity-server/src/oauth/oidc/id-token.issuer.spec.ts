@@ -4,7 +4,6 @@ import { AccountDetails, AccountPrincipal } from '../../accounts/account.types';
 import { AccountsService } from '../../accounts/accounts.service';
 import { ClientPrincipal } from '../../clients/client.types';
 import { AppConfig, loadConfig } from '../../config/app-config';
-import { JwtSigner } from '../../keys/jwt-signer';
 import { KeyRingService } from '../../keys/key-ring.service';
 import { accessTokenHash } from './at-hash';
 import { IdTokenInput, IdTokenIssuer } from './id-token.issuer';
@@ -55,7 +54,7 @@ describe('IdTokenIssuer', () => {
         return { ...user, updatedAt } as AccountDetails;
       },
     } as unknown as AccountsService;
-    issuer = new IdTokenIssuer(new JwtSigner(ring), ring, accounts, config);
+    issuer = new IdTokenIssuer(ring, accounts, config);
   });
   beforeEach(() => {
     lookups.length = 0;
@@ -114,5 +113,27 @@ describe('IdTokenIssuer', () => {
     expect(claims.email).toBe('ada@example.test');
     expect(claims).not.toHaveProperty('preferred_username');
     expect(claims).not.toHaveProperty('updated_at');
+  });
+
+  it('signs with the very key whose algorithm computed at_hash, even if the key rotates meanwhile', async () => {
+    const first = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const second = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const keys = [
+      { kid: 'before', algorithm: 'RS256', privateKey: first.privateKey },
+      { kid: 'after', algorithm: 'ES256', privateKey: second.privateKey },
+    ];
+    let calls = 0;
+    // A rotation between two reads of the ring: each read sees the next key.
+    const rotating = {
+      signingKey: async () => keys[Math.min(calls++, keys.length - 1)],
+    } as unknown as KeyRingService;
+    const accounts = {
+      findAccount: async () => ({ ...user, updatedAt }),
+    } as unknown as AccountsService;
+    const racing = new IdTokenIssuer(rotating, accounts, config);
+    const token = await racing.issue(input({ scope: 'openid profile' }));
+    expect(decodeProtectedHeader(token)).toMatchObject({ kid: 'before', alg: 'RS256' });
+    const { payload } = await jwtVerify(token, first.publicKey, { issuer: config.issuer });
+    expect(payload.at_hash).toBe(accessTokenHash('the-access-token', 'RS256'));
   });
 });

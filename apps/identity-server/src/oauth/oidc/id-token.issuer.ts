@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { SignJWT } from 'jose';
 import { AccountPrincipal } from '../../accounts/account.types';
 import { AccountsService } from '../../accounts/accounts.service';
 import { ClientPrincipal } from '../../clients/client.types';
 import { AppConfig } from '../../config/app-config';
-import { JwtSigner } from '../../keys/jwt-signer';
 import { KeyRingService } from '../../keys/key-ring.service';
 import { accessTokenHash } from './at-hash';
 import { claimsForScope, hasScope, OIDC_SCOPES } from './claims';
@@ -42,7 +42,6 @@ export interface IdTokenInput {
 @Injectable()
 export class IdTokenIssuer {
   constructor(
-    private readonly signer: JwtSigner,
     private readonly ring: KeyRingService,
     private readonly accounts: AccountsService,
     private readonly config: AppConfig,
@@ -50,8 +49,10 @@ export class IdTokenIssuer {
 
   async issue(input: IdTokenInput): Promise<string> {
     const iat = Math.floor(Date.now() / 1000);
-    // The algorithm of the key that will sign: `at_hash` uses its hash (§3.1.3.6).
-    const { algorithm } = await this.ring.signingKey();
+    // The key is read ONCE: `at_hash` uses the hash of the algorithm of the key
+    // that signs (§3.1.3.6), and a rotation between two reads of the ring would
+    // sign with another key than the one whose algorithm computed it.
+    const key = await this.ring.signingKey();
     const claims: Record<string, unknown> = {
       iss: this.config.issuer,
       sub: input.user.id,
@@ -61,12 +62,15 @@ export class IdTokenIssuer {
       exp: iat + this.config.tokens.accessTtlSeconds,
       iat,
       auth_time: Math.floor(input.authTime.getTime() / 1000),
-      at_hash: accessTokenHash(input.accessToken, algorithm),
+      at_hash: accessTokenHash(input.accessToken, key.algorithm),
     };
     // §3.1.2.1 / §3.1.3.6: the nonce is echoed unchanged, and only when the request had one.
     if (input.nonce !== undefined) claims.nonce = input.nonce;
     Object.assign(claims, await this.userClaims(input));
-    return this.signer.sign(claims, ID_TOKEN_TYPE);
+    // As JwtSigner.sign does, but with this key rather than whichever is current now.
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: ID_TOKEN_TYPE })
+      .sign(key.privateKey);
   }
 
   /** `profile` and `email` claims (§5.4); the account is read again only for `updated_at`. */
