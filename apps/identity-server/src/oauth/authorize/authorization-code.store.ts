@@ -27,6 +27,8 @@ export interface RedeemedCode {
   scope: string;
   nonce: string | null;
   authTime: Date;
+  /** When the code was issued: anything that ended grants after it ends this one too. */
+  issuedAt: Date;
   /** The new grant's id, fixed on the code so that a replay can revoke it. */
   grantId: string;
 }
@@ -150,6 +152,7 @@ export class AuthorizationCodeStore {
           scope: row.scope,
           nonce: row.nonce,
           authTime: row.authTime,
+          issuedAt: row.createdAt,
           grantId,
         },
       };

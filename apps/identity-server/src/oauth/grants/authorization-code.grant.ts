@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AccountsService } from '../../accounts/accounts.service';
 import { AuditService } from '../../audit/audit.service';
 import { ClientPrincipal } from '../../clients/client.types';
+import { ClientsService } from '../../clients/clients.service';
 import { parseScope } from '../../clients/scope';
 import { AuthorizationCodeStore } from '../authorize/authorization-code.store';
 import { isWellFormedPkceValue } from '../authorize/pkce';
@@ -10,7 +11,7 @@ import { IdTokenIssuer } from '../oidc/id-token.issuer';
 import { FormParams } from '../request/form-params';
 import { RequestContext } from '../request/request-context';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
-import { RefreshTokenStore } from '../tokens/refresh-token.store';
+import { FamilyRevocationReason, RefreshTokenStore } from '../tokens/refresh-token.store';
 import { TokenResponse, tokenResponse } from '../tokens/token-response';
 import { GrantHandler } from './grant-handler';
 
@@ -31,6 +32,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
   constructor(
     private readonly codes: AuthorizationCodeStore,
     private readonly accounts: AccountsService,
+    private readonly clients: ClientsService,
     private readonly accessTokens: AccessTokenIssuer,
     private readonly refreshTokens: RefreshTokenStore,
     private readonly idTokens: IdTokenIssuer,
@@ -89,6 +91,11 @@ export class AuthorizationCodeGrant implements GrantHandler {
     });
     // Taken: the code was replayed meanwhile and the grant revoked before it started.
     if (!grant) throw invalidGrant(INVALID_CODE);
+    const ended = await this.endedSince(granted.issuedAt, user.id, client.ref);
+    if (ended) {
+      await this.refreshTokens.revokeFamily(granted.grantId, ended);
+      throw invalidGrant(INVALID_CODE);
+    }
 
     const access = await this.accessTokens.issue({
       client,
@@ -109,5 +116,27 @@ export class AuthorizationCodeGrant implements GrantHandler {
       });
     }
     return response;
+  }
+
+  /**
+   * Whether the user's or the client's grants ended after the code was
+   * issued (password changed, account disabled, client suspended, RFC 9700
+   * §4.14). Checked once the grant row exists: whatever ends grants writes
+   * its mark first and sweeps the grants second, so either the sweep saw this
+   * grant or its mark is visible here; no redemption slips between the two.
+   */
+  private async endedSince(
+    issuedAt: Date,
+    userId: string,
+    clientRef: string,
+  ): Promise<FamilyRevocationReason | null> {
+    const account = await this.accounts.findAccount(userId);
+    if (!account || !AccountsService.isActive(account)) return 'user_inactive';
+    if (account.passwordChangedAt.getTime() > issuedAt.getTime()) return 'password_changed';
+    const now = await this.clients.findByRef(clientRef);
+    const suspendedSince =
+      now?.tokensRevokedBefore && now.tokensRevokedBefore.getTime() >= issuedAt.getTime();
+    if (!now || now.status !== 'approved' || suspendedSince) return 'client_suspended';
+    return null;
   }
 }

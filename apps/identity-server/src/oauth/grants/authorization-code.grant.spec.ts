@@ -1,0 +1,124 @@
+import type { Request } from 'express';
+import { AccountPrincipal } from '../../accounts/account.types';
+import { AccountsService } from '../../accounts/accounts.service';
+import { AuditService } from '../../audit/audit.service';
+import { ClientPrincipal } from '../../clients/client.types';
+import { ClientsService } from '../../clients/clients.service';
+import { AuthorizationCodeStore, RedeemedCode } from '../authorize/authorization-code.store';
+import { OAuthError } from '../errors/oauth.error';
+import { IdTokenIssuer } from '../oidc/id-token.issuer';
+import { FormParams } from '../request/form-params';
+import { AccessTokenIssuer } from '../tokens/access-token.issuer';
+import { RefreshTokenStore } from '../tokens/refresh-token.store';
+import { AuthorizationCodeGrant } from './authorization-code.grant';
+
+const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+const ISSUED_AT = new Date(Date.UTC(2026, 10, 29, 12, 0, 0));
+const client: ClientPrincipal = {
+  ref: 'ref-1',
+  clientId: 'web-app',
+  name: 'Web app',
+  status: 'approved',
+  firstParty: false,
+  grantTypes: ['authorization_code', 'refresh_token'],
+  scopes: ['orders:read'],
+  redirectUris: ['https://app.example.test/cb'],
+  tokensRevokedBefore: null,
+};
+const user: AccountPrincipal = {
+  id: 'user-1',
+  username: 'ada',
+  email: null,
+  status: 'active',
+  roles: [],
+  permissions: [],
+};
+const redeemed: RedeemedCode = {
+  clientRef: client.ref,
+  userId: user.id,
+  scope: 'orders:read',
+  nonce: null,
+  authTime: ISSUED_AT,
+  issuedAt: ISSUED_AT,
+  grantId: 'grant-1',
+};
+
+function params(): FormParams {
+  return FormParams.fromRequest({
+    is: () => true,
+    body: { grant_type: 'authorization_code', code: 'the-code', code_verifier: VERIFIER },
+  } as unknown as Request);
+}
+
+/**
+ * What the world looks like just after the grant row is inserted: the
+ * account (status, password change) and the client (status, suspension mark).
+ */
+function grantWith(after: {
+  passwordChangedAt?: Date;
+  status?: 'active' | 'disabled';
+  clientNow?: Partial<ClientPrincipal>;
+}) {
+  const revoked: string[] = [];
+  const accounts = {
+    findPrincipal: async () => user,
+    findAccount: async () => ({
+      ...user,
+      status: after.status ?? 'active',
+      passwordChangedAt: after.passwordChangedAt ?? new Date(ISSUED_AT.getTime() - 60_000),
+    }),
+  } as unknown as AccountsService;
+  const clients = {
+    findByRef: async () => ({ ...client, ...after.clientNow }),
+  } as unknown as ClientsService;
+  const codes = {
+    redeem: async () => ({ ok: true, code: redeemed }),
+  } as unknown as AuthorizationCodeStore;
+  const refreshTokens = {
+    startGrant: async () => ({ token: 'refresh' }),
+    revokeFamily: async (familyId: string) => void revoked.push(familyId),
+  } as unknown as RefreshTokenStore;
+  const accessTokens = {
+    issue: async () => ({ token: 'access', expiresIn: 900 }),
+  } as unknown as AccessTokenIssuer;
+  const grant = new AuthorizationCodeGrant(
+    codes,
+    accounts,
+    clients,
+    accessTokens,
+    refreshTokens,
+    {} as IdTokenIssuer,
+    {} as AuditService,
+  );
+  return { grant, revoked };
+}
+
+describe('AuthorizationCodeGrant: grants ended while the code was redeemed', () => {
+  it('issues tokens when nothing changed since the code was issued', async () => {
+    const { grant, revoked } = grantWith({});
+    await expect(grant.handle(params(), client, { ip: null })).resolves.toMatchObject({
+      access_token: 'access',
+      refresh_token: 'refresh',
+    });
+    expect(revoked).toEqual([]);
+  });
+
+  it.each([
+    [
+      'the password changed after the code was issued',
+      { passwordChangedAt: new Date(ISSUED_AT.getTime() + 1) },
+    ],
+    ['the account was disabled', { status: 'disabled' as const }],
+    ['the client was suspended', { clientNow: { status: 'suspended' as const } }],
+    [
+      'the client was suspended and reinstated',
+      { clientNow: { tokensRevokedBefore: new Date(ISSUED_AT.getTime() + 5) } },
+    ],
+  ])('revokes the new grant and answers invalid_grant when %s', async (_name, after) => {
+    const { grant, revoked } = grantWith(after);
+    const error = await grant.handle(params(), client, { ip: null }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OAuthError);
+    expect((error as OAuthError).code).toBe('invalid_grant');
+    expect(revoked).toEqual(['grant-1']);
+  });
+});
