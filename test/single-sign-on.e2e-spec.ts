@@ -360,6 +360,19 @@ describe.each(DATABASES)('single sign-on and consent on %s', (kind) => {
       expect(again.location).toBe(REDIRECT);
     });
 
+    it("lets the confirmation form's redirect reach the application (CSP form-action)", async () => {
+      const { browser } = await signedIn();
+      // Chromium applies form-action to the redirect that follows the POST.
+      const confirm = await browser.get(
+        logoutPath({ client_id: appA.clientId, post_logout_redirect_uri: REDIRECT }),
+      );
+      expect(confirm.status).toBe(200);
+      const csp = confirm.headers.get('content-security-policy') ?? '';
+      expect(csp).toMatch(new RegExp(`form-action 'self' ${new URL(REDIRECT).origin}(;|$)`));
+      const plain = await browser.get('/logout');
+      expect(plain.headers.get('content-security-policy')).toMatch(/form-action 'self';/);
+    });
+
     it('finds the client from an id_token_hint', async () => {
       const oidc = await registerBrowserClient(server, {
         redirectUris: ['https://oidc.example.com/cb', 'https://oidc.example.com/bye'],

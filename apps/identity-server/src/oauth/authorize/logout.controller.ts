@@ -49,6 +49,10 @@ export class LogoutController {
         csrfToken: this.csrf.issue(CSRF_PURPOSE, session.id),
         username: session.user.username,
       }),
+      // Chromium applies form-action to the redirect after the POST: allow the application's origin.
+      {
+        formActionOrigins: request.back ? [new URL(request.back.postLogoutRedirectUri).origin] : [],
+      },
     );
   }
 
