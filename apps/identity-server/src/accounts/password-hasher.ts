@@ -14,9 +14,7 @@ export interface PasswordHasherOptions {
   threads?: number;
   /**
    * Password checks admitted at once, running and waiting. Default: the
-   * threads plus {@link QUEUE_BUDGET_MS} of waiting work per thread, from the
-   * cost of one bcrypt measured at start (at least {@link MIN_QUEUED_PER_THREAD}
-   * per thread).
+   * threads plus {@link QUEUED_CHECKS_PER_THREAD} waiting per thread.
    */
   maxPendingChecks?: number;
 }
@@ -24,13 +22,15 @@ export interface PasswordHasherOptions {
 export const PASSWORD_HASHER_OPTIONS = Symbol('PASSWORD_HASHER_OPTIONS');
 
 /**
- * How long a sign-in may wait for a free thread before it is refused. Two
- * seconds: long enough that a burst of honest logins (or twenty concurrent
- * clients) is queued, not refused; short enough that a flood is answered 503
- * at once instead of every login taking tens of seconds.
+ * Checks that may wait per thread before sign-ins are refused. At the default
+ * cost 11 (about 130 ms of one core) that is about two seconds of waiting:
+ * enough that a burst of honest sign-ins (or a few dozen concurrent clients)
+ * is queued, not refused, and little enough that a flood is answered 503 at
+ * once instead of every sign-in taking tens of seconds. A count, not a time
+ * measured at start: the threads run niced, so their wall time under load
+ * says more about the neighbours than about bcrypt.
  */
-const QUEUE_BUDGET_MS = 2000;
-const MIN_QUEUED_PER_THREAD = 4;
+const QUEUED_CHECKS_PER_THREAD = 16;
 
 // Compiled, the worker is a .js file beside this one. Run from the TypeScript
 // sources (jest, ts-node), the worker thread needs ts-node to load it.
@@ -52,9 +52,10 @@ export class PasswordHasher implements OnModuleDestroy {
   private readonly pool: Piscina<PasswordHashTask, PasswordHashResult>;
   /** Compared against when the user does not exist, so that path costs one bcrypt too. */
   private readonly dummyHash: Promise<string>;
-  private readonly fixedMaxPending?: number;
-  /** Wall time of one bcrypt at the configured cost on an idle thread, measured at start. */
-  private bcryptMs?: number;
+  /** See {@link PasswordHasherOptions.maxPendingChecks}. */
+  readonly maxPendingChecks: number;
+  /** Recent wall time of one check (moving average), for `Retry-After`. */
+  private checkMs?: number;
   /** Password checks running or waiting (hashing is not bounded: it follows authentication). */
   private pendingChecks = 0;
 
@@ -64,7 +65,8 @@ export class PasswordHasher implements OnModuleDestroy {
   ) {
     this.cost = config.passwords.bcryptCost;
     this.threads = options.threads ?? availableParallelism();
-    this.fixedMaxPending = options.maxPendingChecks;
+    this.maxPendingChecks =
+      options.maxPendingChecks ?? this.threads * (1 + QUEUED_CHECKS_PER_THREAD);
     this.pool = new Piscina<PasswordHashTask, PasswordHashResult>({
       filename: WORKER_FILE,
       minThreads: this.threads,
@@ -73,10 +75,7 @@ export class PasswordHasher implements OnModuleDestroy {
     });
     this.dummyHash = this.pool
       .run({ op: 'hash', password: randomBytes(16).toString('hex'), cost: this.cost })
-      .then((result) => {
-        this.bcryptMs = result.ms;
-        return result.value as string;
-      });
+      .then((result) => result.value as string);
     // Awaited by burn(); a pool destroyed before it settles must not leave an unhandled rejection.
     this.dummyHash.catch(() => undefined);
   }
@@ -108,15 +107,6 @@ export class PasswordHasher implements OnModuleDestroy {
     }
   }
 
-  /** The bound on running and waiting checks (see {@link PasswordHasherOptions.maxPendingChecks}). */
-  get maxPendingChecks(): number {
-    if (this.fixedMaxPending !== undefined) return this.fixedMaxPending;
-    const perThread = this.bcryptMs
-      ? Math.max(MIN_QUEUED_PER_THREAD, Math.floor(QUEUE_BUDGET_MS / this.bcryptMs))
-      : MIN_QUEUED_PER_THREAD;
-    return this.threads * (1 + perThread);
-  }
-
   async onModuleDestroy(): Promise<void> {
     await this.pool.destroy();
   }
@@ -129,15 +119,16 @@ export class PasswordHasher implements OnModuleDestroy {
     this.pendingChecks++;
     try {
       const result = await this.pool.run({ op: 'compare', password, hash: await hash });
+      this.checkMs = this.checkMs === undefined ? result.ms : 0.8 * this.checkMs + 0.2 * result.ms;
       return result.value as boolean;
     } finally {
       this.pendingChecks--;
     }
   }
 
-  /** Seconds until the queue has drained at the measured speed (at least one). */
+  /** Seconds until the queue has drained at the recent speed (at least one). */
   private retryAfterSeconds(): number {
-    const ms = this.bcryptMs ?? 1000;
+    const ms = this.checkMs ?? 1000;
     return Math.max(1, Math.ceil((this.pendingChecks * ms) / this.threads / 1000));
   }
 }
