@@ -33,7 +33,7 @@ describe('PasswordHasher', () => {
     return hasher;
   };
   afterEach(async () => {
-    await Promise.all(hashers.splice(0).map((h) => h.onModuleDestroy()));
+    await Promise.all(hashers.splice(0).map((h) => h.onApplicationShutdown()));
   });
 
   it('hashes at the configured cost and verifies only the right password', async () => {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import * as bcrypt from 'bcrypt';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -46,7 +46,7 @@ const WORKER_FILE = join(__dirname, `password-hash.worker${extname(__filename)}`
  * are refused with {@link PasswordChecksBusyError}.
  */
 @Injectable()
-export class PasswordHasher implements OnModuleDestroy {
+export class PasswordHasher implements OnApplicationShutdown {
   readonly cost: number;
   private readonly threads: number;
   private readonly pool: Piscina<PasswordHashTask, PasswordHashResult>;
@@ -107,8 +107,13 @@ export class PasswordHasher implements OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await this.pool.destroy();
+  /**
+   * Ends the threads once the application has stopped serving: Nest runs this
+   * hook after the HTTP server has closed, so sign-ins in flight at SIGTERM
+   * finish first; close() also lets tasks already queued complete.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.close();
   }
 
   private async check(password: string, hash: string | Promise<string>): Promise<boolean> {
