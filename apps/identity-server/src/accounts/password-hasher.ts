@@ -32,6 +32,9 @@ export const PASSWORD_HASHER_OPTIONS = Symbol('PASSWORD_HASHER_OPTIONS');
  */
 const QUEUED_CHECKS_PER_THREAD = 16;
 
+/** How long an idle bcrypt thread lives before it ends. */
+const IDLE_THREAD_MS = 60_000;
+
 // Compiled, the worker is a .js file beside this one. Run from the TypeScript
 // sources (jest, ts-node), the worker thread needs ts-node to load it.
 const RUNNING_FROM_TS = extname(__filename) === '.ts';
@@ -69,8 +72,11 @@ export class PasswordHasher implements OnApplicationShutdown {
       options.maxPendingChecks ?? this.threads * (1 + QUEUED_CHECKS_PER_THREAD);
     this.pool = new Piscina<PasswordHashTask, PasswordHashResult>({
       filename: WORKER_FILE,
-      minThreads: this.threads,
+      // Threads start with the first sign-ins and end after a quiet minute: an idle
+      // server does not carry two more V8 isolates (about 21 MB, docs/performance.md).
+      minThreads: 0,
       maxThreads: this.threads,
+      idleTimeout: IDLE_THREAD_MS,
       ...(RUNNING_FROM_TS ? { execArgv: ['--require', 'ts-node/register/transpile-only'] } : {}),
     });
     this.dummyHash = this.pool
