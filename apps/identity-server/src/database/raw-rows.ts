@@ -8,19 +8,30 @@ import { ObjectLiteral, Repository } from 'typeorm';
  * and the MariaDB/SQLite value conversion TypeORM would have applied.
  */
 
+/** Select lists already built, by entity and alias/prefix: they never change while the app runs. */
+const selectLists = new WeakMap<object, Map<string, string>>();
+
 /** `alias.column AS prefix_column, …` for every column of the repository's entity. */
 export function selectColumns(
   repo: Repository<ObjectLiteral>,
   alias: string,
   prefix: string,
 ): string {
-  const { driver } = repo.manager.connection;
-  return repo.metadata.columns
-    .map(
-      (column) =>
-        `${alias}.${driver.escape(column.databaseName)} AS ${prefix}${column.databaseName}`,
-    )
-    .join(', ');
+  let lists = selectLists.get(repo.metadata);
+  if (!lists) selectLists.set(repo.metadata, (lists = new Map<string, string>()));
+  const key = `${alias} ${prefix}`;
+  let list = lists.get(key);
+  if (list === undefined) {
+    const { driver } = repo.manager.connection;
+    list = repo.metadata.columns
+      .map(
+        (column) =>
+          `${alias}.${driver.escape(column.databaseName)} AS ${prefix}${column.databaseName}`,
+      )
+      .join(', ');
+    lists.set(key, list);
+  }
+  return list;
 }
 
 /**
