@@ -4,7 +4,7 @@ import { getJson, tokenRequest } from './support/http';
 import { CONSOLE, startServer, TestServer } from './support/test-server';
 
 /**
- * bcrypt runs on libuv's thread pool, not on the event loop: while a burst of
+ * bcrypt runs on worker threads of its own, not on the event loop: while a burst of
  * expensive logins is being hashed, other requests are still served. Shown by
  * order of completion, not by timing thresholds: each login at cost 12 takes
  * hundreds of milliseconds of CPU, so if hashing blocked the event loop, the

@@ -133,6 +133,23 @@ describe.each(DATABASES)('signing keys and the JWKS (RFC 7517) on %s', (kind) =>
     await expect(verifyWithJwks(token, set, serverA.config.issuer)).resolves.toBeDefined();
   });
 
+  it('answers a revalidation of an unchanged set with 304 and its strong ETag (RFC 9110 §13.1.2)', async () => {
+    const first = await fetch(`${serverA.url}/.well-known/jwks.json`);
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    const again = await fetch(`${serverA.url}/.well-known/jwks.json`, {
+      headers: { 'if-none-match': etag as string },
+    });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBe(etag);
+    expect(await again.text()).toBe('');
+    const stale = await fetch(`${serverA.url}/.well-known/jwks.json`, {
+      headers: { 'if-none-match': '"something-else"' },
+    });
+    expect(stale.status).toBe(200);
+    expect(await stale.json()).toEqual(await first.json());
+  });
+
   it('keeps private keys encrypted at rest (AES-GCM, never PEM or bare DER)', async () => {
     const rows: Array<{ kid: string; private_key_encrypted: string }> =
       await serverA.dataSource.query('SELECT kid, private_key_encrypted FROM signing_keys');

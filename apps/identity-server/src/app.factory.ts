@@ -35,6 +35,9 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     disable(name: string): void;
   };
   express.disable('x-powered-by');
+  // Express hashes every response body for a weak ETag; token responses are no-store and
+  // the API's are per caller, so that is CPU for nothing. The JWKS sets its own.
+  express.set('etag', false);
   express.set('trust proxy', config.trustProxyHops);
 
   // Forms: `extended: false` keeps repeated parameters as arrays (so they can

@@ -12,12 +12,14 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/errors';
+import { hydrateRow, selectColumns } from '../database/raw-rows';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { isLockActive, toAccountDetails, toPrincipal } from './account.mapper';
 import { AccountDetails, AccountPrincipal, CredentialCheck } from './account.types';
 import { PasswordHasher } from './password-hasher';
 import { passwordPolicyViolation } from './password-policy';
+import { PermissionEntity } from './permission.entity';
 import { RoleEntity } from './role.entity';
 import { UserEntity } from './user.entity';
 import { normalizeUsername, USERNAME_PATTERN } from './username';
@@ -142,8 +144,34 @@ export class AccountsService {
 
   /** The account by id, for token issuance and renewal; null when it does not exist. */
   async findPrincipal(id: string): Promise<AccountPrincipal | null> {
-    const user = await this.users.findOne({ where: { id } });
-    return user ? toPrincipal(user) : null;
+    // One plain SELECT of the user with roles and permissions: this runs on every refresh and
+    // every introspection of a user's token, where find() with eager relations cost more CPU
+    // than the round trip (docs/performance.md).
+    const rows: Array<Record<string, unknown>> = await this.users.query(
+      `SELECT ${selectColumns(this.users, 'u', 'u_')}, r.id AS r_id, r.name AS r_name, p.name AS p_name
+         FROM users u
+         LEFT JOIN user_roles ur ON ur.user_id = u.id
+         LEFT JOIN roles r ON r.id = ur.role_id
+         LEFT JOIN role_permissions rp ON rp.role_id = r.id
+         LEFT JOIN permissions p ON p.id = rp.permission_id
+        WHERE u.id = ?`,
+      [id],
+    );
+    const user = rows.length > 0 ? hydrateRow(this.users, rows[0], 'u_') : null;
+    if (!user) return null;
+    const roles = new Map<string, RoleEntity>();
+    for (const row of rows) {
+      if (typeof row.r_id !== 'string') continue;
+      let role = roles.get(row.r_id);
+      if (!role) {
+        role = this.roles.create({ id: row.r_id, name: String(row.r_name), permissions: [] });
+        roles.set(row.r_id, role);
+      }
+      if (typeof row.p_name === 'string')
+        role.permissions.push({ name: row.p_name } as PermissionEntity);
+    }
+    user.roles = [...roles.values()];
+    return toPrincipal(user);
   }
 
   /** The account with its history, for its owner and admins; null when it does not exist. */

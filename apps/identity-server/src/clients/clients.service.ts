@@ -9,6 +9,7 @@ import { ClientSecretEntity } from './client-secret.entity';
 import { ClientEntity } from './client.entity';
 import { ClientPrincipal } from './client.types';
 import { parseScope } from './scope';
+import { hydrateRow, selectColumns } from '../database/raw-rows';
 
 export interface NewApprovedClient {
   clientId: string;
@@ -37,22 +38,28 @@ export class ClientsService {
    * The client whose `client_id` and secret these are, whatever its status
    * (the caller decides what a status allows), or null. The secret is hashed
    * once and compared in constant time with each live secret of the client;
-   * an unknown client costs the same hash and the same two look-ups, so the
-   * timing does not tell which client_ids exist.
+   * an unknown client costs the same hash and the same single look-up (the
+   * client joined with its live secrets), so the timing does not tell which
+   * client_ids exist.
    */
   async authenticate(clientId: string, secret: string): Promise<ClientPrincipal | null> {
     const presented = this.hasher.hash(secret);
-    const found = await this.clients.findOne({ where: { clientId } });
+    const rows: Array<Record<string, unknown>> = await this.clients.query(
+      `SELECT ${selectColumns(this.clients, 'c', 'c_')}, ${selectColumns(this.secrets, 's', 's_')}
+         FROM clients c
+         LEFT JOIN client_secrets s ON s.client_ref = c.id AND s.revoked_at IS NULL
+        WHERE c.client_id = ?`,
+      [clientId],
+    );
+    const found = rows.length > 0 ? hydrateRow(this.clients, rows[0], 'c_') : null;
     // A client_id is an exact string (RFC 6749 §2.2), but MariaDB compares with PAD SPACE
     // (and a `_ci` collation ignores case): the lookup alone would let 'console ' in.
     const client = found?.clientId === clientId ? found : null;
     const now = new Date();
-    // No registration has the id '': an unknown client's look-up finds nothing.
-    const live = await this.secrets.find({
-      where: { clientRef: client?.id ?? '', revokedAt: IsNull() },
-    });
     let matched = false;
-    for (const candidate of live) {
+    for (const row of rows) {
+      const candidate = hydrateRow(this.secrets, row, 's_');
+      if (!candidate) continue;
       // Check every live secret, without stopping at the first match, to keep timing flat.
       const ok = constantTimeEqualHex(presented, candidate.secretHash);
       const unexpired = candidate.expiresAt === null || candidate.expiresAt > now;
@@ -62,13 +69,22 @@ export class ClientsService {
   }
 
   async findByRef(ref: string): Promise<ClientPrincipal | null> {
-    const client = await this.clients.findOne({ where: { id: ref } });
+    const client = await this.findOneBy('id', ref);
     return client && client.clientId ? toPrincipal(client) : null;
   }
 
   async findByClientId(clientId: string): Promise<ClientPrincipal | null> {
-    const client = await this.clients.findOne({ where: { clientId } });
+    const client = await this.findOneBy('client_id', clientId);
     return client ? toPrincipal(client) : null;
+  }
+
+  /** One client by a unique column, read with a plain SELECT (a hot path: introspection, refresh). */
+  private async findOneBy(column: 'id' | 'client_id', value: string): Promise<ClientEntity | null> {
+    const rows: Array<Record<string, unknown>> = await this.clients.query(
+      `SELECT ${selectColumns(this.clients, 'c', 'c_')} FROM clients c WHERE c.${column} = ?`,
+      [value],
+    );
+    return rows.length > 0 ? hydrateRow(this.clients, rows[0], 'c_') : null;
   }
 
   /** Creates an approved client with one secret (bootstrap and tests; registration comes with review). */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
 import { AppConfig } from '../config/app-config';
 
 /** Paths pino replaces with `[redacted]` wherever they appear in a log line. */
@@ -54,14 +55,20 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
             res.setHeader('X-Request-Id', id);
             return id;
           },
+          // pino-http binds `req` to a child logger on every request, whatever the level.
+          // Unwrapped, the serializers read the raw objects directly instead of first
+          // copying each into pino-std-serializers' full shape (headers included), which
+          // cost about a tenth of the CPU of a small request (docs/performance.md).
+          wrapSerializers: false,
           serializers: {
-            req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+            req: (req: IncomingMessage & { id?: string }) => ({
               id: req.id,
               method: req.method,
-              path: req.url.split('?')[0],
-              remoteAddress: req.remoteAddress,
+              path: req.url?.split('?')[0],
+              remoteAddress: req.socket?.remoteAddress,
             }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+            err: stdSerializers.err,
           },
           customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
             err || res.statusCode >= 500 ? 'error' : 'info',

@@ -35,6 +35,8 @@ export function writeOAuthError(response: Response, error: OAuthError): void {
   response.setHeader('Pragma', 'no-cache');
   if (error.code === 'invalid_client')
     response.setHeader('WWW-Authenticate', 'Basic realm="tessera", charset="UTF-8"');
+  if (error.retryAfterSeconds !== undefined)
+    response.setHeader('Retry-After', String(error.retryAfterSeconds));
   response.json(
     error.description
       ? { error: error.code, error_description: error.description }

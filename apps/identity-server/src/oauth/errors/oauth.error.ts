@@ -7,7 +7,8 @@ export type OAuthErrorCode =
   | 'unsupported_grant_type'
   | 'invalid_scope'
   | 'unsupported_token_type'
-  | 'server_error';
+  | 'server_error'
+  | 'temporarily_unavailable';
 
 const STATUS: Record<OAuthErrorCode, number> = {
   invalid_request: 400,
@@ -19,6 +20,10 @@ const STATUS: Record<OAuthErrorCode, number> = {
   invalid_scope: 400,
   unsupported_token_type: 400,
   server_error: 500,
+  // RFC 6749 §4.1.2.1 defines this code for the authorization endpoint only; the token
+  // endpoint (§5.2) has none for overload, so we reuse it there, as other servers do:
+  // clients already know it, and 503 + Retry-After is what HTTP says (RFC 9110 §15.6.4).
+  temporarily_unavailable: 503,
 };
 
 /**
@@ -28,6 +33,8 @@ const STATUS: Record<OAuthErrorCode, number> = {
  */
 export class OAuthError extends Error {
   readonly status: number;
+  /** Sent as `Retry-After` (seconds) when set. */
+  retryAfterSeconds?: number;
 
   constructor(
     readonly code: OAuthErrorCode,
@@ -49,3 +56,10 @@ export const unauthorizedClient = (description: string) =>
 export const unsupportedGrantType = (description: string) =>
   new OAuthError('unsupported_grant_type', description);
 export const invalidScope = (description: string) => new OAuthError('invalid_scope', description);
+
+/** Overload: 503 with `Retry-After`, so that clients back off instead of retrying at once. */
+export const temporarilyUnavailable = (description: string, retryAfterSeconds: number) => {
+  const error = new OAuthError('temporarily_unavailable', description);
+  error.retryAfterSeconds = retryAfterSeconds;
+  return error;
+};

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AccountsService } from '../../accounts/accounts.service';
+import { PasswordChecksBusyError } from '../../accounts/password-checks-busy.error';
 import { ClientPrincipal } from '../../clients/client.types';
-import { invalidGrant } from '../errors/oauth.error';
+import { invalidGrant, temporarilyUnavailable } from '../errors/oauth.error';
 import { FormParams } from '../request/form-params';
 import { RequestContext } from '../request/request-context';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
@@ -13,6 +14,8 @@ import { grantScope } from './scope-policy';
 /** The one answer for every failed sign-in, whatever the cause (no user enumeration). */
 export const BAD_CREDENTIALS =
   'the username or password is incorrect, or the account cannot sign in';
+
+const BUSY = 'too many sign-ins are being checked right now; retry after the time given';
 
 /**
  * Resource owner password credentials, RFC 6749 §4.3. Only first-party
@@ -37,7 +40,14 @@ export class PasswordGrant implements GrantHandler {
     const password = params.require('password');
     const scope = grantScope(params.get('scope'), client.scopes);
 
-    const check = await this.accounts.verifyPassword(username, password, ctx.ip ?? undefined);
+    const check = await this.accounts
+      .verifyPassword(username, password, ctx.ip ?? undefined)
+      .catch((error: unknown) => {
+        // The password queue is full: refuse now rather than let every sign-in wait longer.
+        if (error instanceof PasswordChecksBusyError)
+          throw temporarilyUnavailable(BUSY, error.retryAfterSeconds);
+        throw error;
+      });
     if (!check.ok) throw invalidGrant(BAD_CREDENTIALS);
 
     const authTime = new Date();

@@ -6,6 +6,7 @@ import { AppConfig } from '../../config/app-config';
 import { isUniqueViolation } from '../../database/errors';
 import { KeyMaterial } from '../../crypto/key-material';
 import { randomSecret, SecretHasher } from '../../crypto/secret-hasher';
+import { hydrateRow, selectColumns } from '../../database/raw-rows';
 import { RefreshTokenFamilyEntity } from './refresh-token-family.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 
@@ -173,8 +174,7 @@ export class RefreshTokenStore {
       )
       .execute();
 
-    const row = await this.tokens.findOne({ where: { tokenHash } });
-    const family = row ? await this.families.findOne({ where: { id: row.familyId } }) : null;
+    const { row, family } = await this.findWithFamily(tokenHash);
     if (!row || !family) return { ok: false, reason: 'unknown' };
     if (result.affected === 1) {
       return {
@@ -210,11 +210,12 @@ export class RefreshTokenStore {
 
   /** True when the grant exists and has been revoked (its access tokens are then inactive too). */
   async isFamilyRevoked(familyId: string): Promise<boolean> {
-    const family = await this.families.findOne({
-      where: { id: familyId },
-      select: { id: true, revokedAt: true },
-    });
-    return family?.revokedAt != null;
+    // A plain SELECT: this runs on every introspection of a user's access token.
+    const rows: Array<{ revoked_at: unknown }> = await this.families.query(
+      'SELECT revoked_at FROM refresh_token_families WHERE id = ?',
+      [familyId],
+    );
+    return rows.length > 0 && rows[0].revoked_at != null;
   }
 
   /** Revokes every grant a user holds (account disabled, password changed). Returns how many. */
@@ -252,8 +253,7 @@ export class RefreshTokenStore {
   async inspect(
     token: string,
   ): Promise<(RefreshGrant & { active: boolean; expiresAt: Date; issuedAt: Date }) | null> {
-    const row = await this.tokens.findOne({ where: { tokenHash: this.hasher.hash(token) } });
-    const family = row ? await this.families.findOne({ where: { id: row.familyId } }) : null;
+    const { row, family } = await this.findWithFamily(this.hasher.hash(token));
     if (!row || !family) return null;
     const active =
       row.consumedAt === null && family.revokedAt === null && row.expiresAt > new Date();
@@ -266,6 +266,25 @@ export class RefreshTokenStore {
       active,
       expiresAt: row.expiresAt,
       issuedAt: row.createdAt,
+    };
+  }
+
+  /** A token by its hash with its family, in one round trip (both are read on every refresh). */
+  private async findWithFamily(tokenHash: string): Promise<{
+    row: RefreshTokenEntity | null;
+    family: RefreshTokenFamilyEntity | null;
+  }> {
+    const rows: Array<Record<string, unknown>> = await this.tokens.query(
+      `SELECT ${selectColumns(this.tokens, 't', 't_')}, ${selectColumns(this.families, 'f', 'f_')}
+         FROM refresh_tokens t
+         LEFT JOIN refresh_token_families f ON f.id = t.family_id
+        WHERE t.token_hash = ?`,
+      [tokenHash],
+    );
+    if (rows.length === 0) return { row: null, family: null };
+    return {
+      row: hydrateRow(this.tokens, rows[0], 't_'),
+      family: hydrateRow(this.families, rows[0], 'f_'),
     };
   }
 }

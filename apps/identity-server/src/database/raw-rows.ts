@@ -1,0 +1,56 @@
+import { ObjectLiteral, Repository } from 'typeorm';
+
+/**
+ * Hot paths (client authentication, introspection, refresh) read with one
+ * hand-written SELECT instead of TypeORM's find options: building the query
+ * and mapping the result through the query builder cost more CPU than the
+ * round trip itself (docs/performance.md). These two helpers keep the typing
+ * and the MariaDB/SQLite value conversion TypeORM would have applied.
+ */
+
+/** Select lists already built, by entity and alias/prefix: they never change while the app runs. */
+const selectLists = new WeakMap<object, Map<string, string>>();
+
+/** `alias.column AS prefix_column, …` for every column of the repository's entity. */
+export function selectColumns(
+  repo: Repository<ObjectLiteral>,
+  alias: string,
+  prefix: string,
+): string {
+  let lists = selectLists.get(repo.metadata);
+  if (!lists) selectLists.set(repo.metadata, (lists = new Map<string, string>()));
+  const key = `${alias} ${prefix}`;
+  let list = lists.get(key);
+  if (list === undefined) {
+    const { driver } = repo.manager.connection;
+    list = repo.metadata.columns
+      .map(
+        (column) =>
+          `${alias}.${driver.escape(column.databaseName)} AS ${prefix}${column.databaseName}`,
+      )
+      .join(', ');
+    lists.set(key, list);
+  }
+  return list;
+}
+
+/**
+ * The entity in `row` under `prefix` (see {@link selectColumns}), each value
+ * converted by the driver exactly as a find() would (dates, booleans), or
+ * null when the row holds none (the outer side of a LEFT JOIN).
+ */
+export function hydrateRow<T extends ObjectLiteral>(
+  repo: Repository<T>,
+  row: Record<string, unknown>,
+  prefix: string,
+): T | null {
+  const primary = repo.metadata.primaryColumns[0];
+  if (row[`${prefix}${primary.databaseName}`] == null) return null;
+  const driver = repo.manager.connection.driver;
+  const entity = repo.create();
+  for (const column of repo.metadata.columns) {
+    const value = driver.prepareHydratedValue(row[`${prefix}${column.databaseName}`], column);
+    (entity as Record<string, unknown>)[column.propertyName] = value;
+  }
+  return entity;
+}
