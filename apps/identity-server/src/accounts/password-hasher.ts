@@ -69,7 +69,9 @@ export class PasswordHasher implements OnApplicationShutdown {
     this.cost = config.passwords.bcryptCost;
     this.threads = options.threads ?? availableParallelism();
     this.maxPendingChecks =
-      options.maxPendingChecks ?? this.threads * (1 + QUEUED_CHECKS_PER_THREAD);
+      options.maxPendingChecks ??
+      config.passwords.checkQueueLimit ??
+      this.threads * (1 + QUEUED_CHECKS_PER_THREAD);
     this.pool = new Piscina<PasswordHashTask, PasswordHashResult>({
       filename: WORKER_FILE,
       // Threads start with the first sign-ins and end after a quiet minute: an idle

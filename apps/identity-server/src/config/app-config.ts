@@ -22,7 +22,13 @@ export class AppConfig {
     clientSecret?: string;
   };
   readonly tokens: { accessTtlSeconds: number; refreshTtlSeconds: number; audience: string };
-  readonly passwords: { bcryptCost: number; maxFailedAttempts: number; lockoutSeconds: number };
+  readonly passwords: {
+    bcryptCost: number;
+    maxFailedAttempts: number;
+    lockoutSeconds: number;
+    /** Unset: the hasher's default (per core). */
+    checkQueueLimit?: number;
+  };
   /** Browser sessions (single sign-on) and the authorization codes of the browser flow. */
   readonly browser: {
     sessionIdleTimeoutSeconds: number;
@@ -67,6 +73,7 @@ export class AppConfig {
       bcryptCost: env.BCRYPT_COST,
       maxFailedAttempts: env.LOGIN_MAX_FAILED_ATTEMPTS,
       lockoutSeconds: env.LOGIN_LOCKOUT_SECONDS,
+      checkQueueLimit: env.PASSWORD_CHECK_QUEUE_LIMIT,
     };
     this.browser = {
       sessionIdleTimeoutSeconds: env.SESSION_IDLE_TIMEOUT_SECONDS,

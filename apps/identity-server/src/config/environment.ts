@@ -130,6 +130,19 @@ export class EnvironmentVariables {
   @Max(31536000)
   LOGIN_LOCKOUT_SECONDS = 900;
 
+  /**
+   * Password checks (sign-ins) admitted at once, running and waiting for a
+   * bcrypt thread; beyond it a sign-in is answered 503 with `Retry-After`
+   * instead of queueing without bound. Default: 17 per core (one running,
+   * sixteen waiting: about two seconds of work at cost 11).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  PASSWORD_CHECK_QUEUE_LIMIT?: number;
+
   /** A browser session (single sign-on) ends after this many seconds without use. Default `1800` (30 min). */
   @Transform(toInt)
   @IsInt()

@@ -1,7 +1,9 @@
 import { Public } from '@tessera/auth-guard';
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CredentialCheck } from '../../accounts/account.types';
 import { AccountsService } from '../../accounts/accounts.service';
+import { PasswordChecksBusyError } from '../../accounts/password-checks-busy.error';
 import { AuditService } from '../../audit/audit.service';
 import { ClientPrincipal } from '../../clients/client.types';
 import { ScopeCatalogueService } from '../../clients/scope-catalogue.service';
@@ -22,6 +24,10 @@ import { formField } from './request-pairs';
 import { sendRedirect } from './redirect';
 
 const CSRF_PURPOSE = 'interaction';
+
+/** Shown when too many sign-ins are being checked at once (the password grant answers 503 too). */
+export const SIGN_IN_BUSY =
+  'Too many people are signing in right now. Wait a few seconds and try again.';
 
 type Resolved = { interaction: Interaction; client: ClientPrincipal; binding: string };
 
@@ -69,7 +75,16 @@ export class InteractionController {
     if (!username || !password)
       return this.loginPage(res, resolved, 400, username, 'Enter your username and password.');
     // The same check as the password grant: lockout, one bcrypt per attempt, one message.
-    const check = await this.accounts.verifyPassword(username, password, req.ip);
+    let check: CredentialCheck;
+    try {
+      check = await this.accounts.verifyPassword(username, password, req.ip);
+    } catch (error) {
+      // A flood of sign-ins filled the password checker's queue: nothing was
+      // checked or counted; the user may simply send the form again.
+      if (!(error instanceof PasswordChecksBusyError)) throw error;
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
+      return this.loginPage(res, resolved, 503, username, SIGN_IN_BUSY);
+    }
     if (!check.ok) return this.loginPage(res, resolved, 401, username, BAD_CREDENTIALS);
 
     // A new session id at every sign-in (no fixation); the browser's previous one ends.

@@ -17,6 +17,7 @@ const client: ClientPrincipal = {
   firstParty: true,
   grantTypes: ['password'],
   scopes: ['orders:read'],
+  redirectUris: [],
   tokensRevokedBefore: null,
 };
 
