@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
+import type { KeyObject } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { ACCESS_TOKEN_TYPE, AccessTokenClaims } from './access-token-claims';
 import { AUTH_GUARD_OPTIONS } from './auth-guard.module-definition';
 import {
   AuthGuardModuleOptions,
   DEFAULT_ALGORITHMS,
+  KeyLookup,
   VerificationKeyResolver,
 } from './auth-guard.options';
 import { Principal, principalFromClaims } from './principal';
@@ -37,6 +39,12 @@ export function tokenFromQuery(req: Request): string | null {
   const value = (req.query as Record<string, unknown> | undefined)?.access_token;
   return typeof value === 'string' && value !== '' ? value : null;
 }
+
+/**
+ * The key each request's token was verified with, and how it was looked up:
+ * what the guard needs to remember the token in its verified-token cache.
+ */
+export const verifiedWith = new WeakMap<object, { key: KeyObject; lookup: KeyLookup }>();
 
 /** Thrown for any token that must not be accepted; becomes 401 `invalid_token`. */
 export class InvalidTokenError extends Error {}
@@ -83,7 +91,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, TESSERA_JWT)
       audience: options.audience,
       jsonWebTokenOptions: { complete: true, clockTolerance: options.clockToleranceSeconds ?? 30 },
       secretOrKeyProvider: (
-        _req: Request,
+        req: Request,
         rawJwt: string,
         done: (err: unknown, key?: string | Buffer) => void,
       ) => {
@@ -91,13 +99,15 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, TESSERA_JWT)
         // The algorithm allow-list is checked before any key is looked up.
         if (!header.alg || !(algorithms as string[]).includes(header.alg))
           return done(new InvalidTokenError('algorithm not accepted'));
-        resolveKey({ kid: header.kid, alg: header.alg }).then(
+        const lookup = { kid: header.kid, alg: header.alg };
+        resolveKey(lookup).then(
           // jsonwebtoken 9 verifies with a KeyObject directly (no PEM re-parse per request);
           // the passport-jwt typings only know strings and buffers.
-          (key) =>
-            key
-              ? done(null, key as unknown as Buffer)
-              : done(new InvalidTokenError('unknown signing key')),
+          (key) => {
+            if (!key) return done(new InvalidTokenError('unknown signing key'));
+            verifiedWith.set(req, { key, lookup });
+            done(null, key as unknown as Buffer);
+          },
           (error: unknown) => done(error),
         );
       },

@@ -9,7 +9,15 @@ import {
 } from './access-token.strategy';
 import { AUTH_GUARD_OPTIONS, ConfigurableModuleClass } from './auth-guard.module-definition';
 import { AuthGuardModuleOptions } from './auth-guard.options';
-import { AccessTokenGuard, TOKEN_INTROSPECTOR } from './guards/access-token.guard';
+import {
+  DEFAULT_VERIFIED_TOKEN_CACHE_ENTRIES,
+  VerifiedTokenCache,
+} from './cache/verified-token.cache';
+import {
+  AccessTokenGuard,
+  TOKEN_INTROSPECTOR,
+  VERIFIED_TOKEN_CACHE,
+} from './guards/access-token.guard';
 import { HttpTokenIntrospector } from './introspection/http-token-introspector';
 import { remoteJwksResolver } from './keys/remote-jwks.resolver';
 
@@ -31,6 +39,17 @@ const introspectorProvider: Provider = {
   },
 };
 
+const verifiedTokenCacheProvider: Provider = {
+  provide: VERIFIED_TOKEN_CACHE,
+  inject: [AUTH_GUARD_OPTIONS],
+  useFactory: (options: AuthGuardModuleOptions) =>
+    options.verifiedTokenCache === false
+      ? undefined
+      : new VerifiedTokenCache(
+          options.verifiedTokenCache?.maxEntries ?? DEFAULT_VERIFIED_TOKEN_CACHE_ENTRIES,
+        ),
+};
+
 /**
  * Validates Tessera access tokens locally and guards every route of the
  * application (deny by default). Import it once, in the root module:
@@ -47,6 +66,7 @@ const introspectorProvider: Provider = {
     { provide: STRATEGY_NAME, useFactory: nextStrategyName },
     keyResolverProvider,
     introspectorProvider,
+    verifiedTokenCacheProvider,
     AccessTokenStrategy,
     { provide: APP_GUARD, useClass: AccessTokenGuard },
   ],

@@ -71,6 +71,13 @@ export interface AuthGuardModuleOptions {
   allowQueryToken?: boolean;
   /** The `realm` of `WWW-Authenticate` challenges. Default `api`. */
   realm?: string;
+  /**
+   * Tokens already verified are remembered, keyed by the whole token, until
+   * their `exp`, while their key is still the resolver's (see the README).
+   * Default `{ maxEntries: 10000 }`; `false` verifies every request in full.
+   * Routes with `@RequireActiveToken()` never use it.
+   */
+  verifiedTokenCache?: { maxEntries?: number } | false;
 }
 
 export const DEFAULT_ALGORITHMS: AccessTokenAlgorithm[] = ['RS256', 'ES256'];

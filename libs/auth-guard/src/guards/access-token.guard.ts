@@ -5,14 +5,26 @@ import {
   Logger,
   Optional,
   ServiceUnavailableException,
+  Type,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request, Response } from 'express';
 import { AUTH_GUARD_OPTIONS } from '../auth-guard.module-definition';
-import { AuthGuardModuleOptions, TokenIntrospector } from '../auth-guard.options';
+import {
+  AuthGuardModuleOptions,
+  TokenIntrospector,
+  VerificationKeyResolver,
+} from '../auth-guard.options';
 import { BearerChallengeException } from '../bearer-challenge';
-import { bearerFromHeader, STRATEGY_NAME, tokenFromQuery } from '../access-token.strategy';
+import {
+  bearerFromHeader,
+  KEY_RESOLVER,
+  STRATEGY_NAME,
+  tokenFromQuery,
+  verifiedWith,
+} from '../access-token.strategy';
+import { VerifiedTokenCache } from '../cache/verified-token.cache';
 import { Public } from '../decorators/public.decorator';
 import { RequireActiveToken } from '../decorators/require-active-token.decorator';
 import { Requirement, REQUIREMENTS } from '../decorators/requirements.decorator';
@@ -20,6 +32,8 @@ import { Principal } from '../principal';
 
 /** Injection token of the {@link TokenIntrospector} behind `@RequireActiveToken()`, when configured. */
 export const TOKEN_INTROSPECTOR = Symbol('TOKEN_INTROSPECTOR');
+/** Injection token of this module instance's {@link VerifiedTokenCache}, unless turned off. */
+export const VERIFIED_TOKEN_CACHE = Symbol('VERIFIED_TOKEN_CACHE');
 
 /**
  * The global guard: every route needs a valid access token unless it is
@@ -33,11 +47,19 @@ export class AccessTokenGuard extends AuthGuard() {
   private readonly logger = new Logger('AuthGuard');
   private readonly realm: string;
 
+  /**
+   * What each route asks for, read once per (class, handler): decorators are
+   * applied when classes are defined, so the metadata never changes afterwards.
+   */
+  private readonly routes = new WeakMap<Type, WeakMap<Handler, RouteNeeds>>();
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(AUTH_GUARD_OPTIONS) private readonly moduleOptions: AuthGuardModuleOptions,
     @Inject(STRATEGY_NAME) strategyName: string,
     @Optional() @Inject(TOKEN_INTROSPECTOR) private readonly introspector?: TokenIntrospector,
+    @Optional() @Inject(VERIFIED_TOKEN_CACHE) private readonly verified?: VerifiedTokenCache,
+    @Optional() @Inject(KEY_RESOLVER) private readonly resolveKey?: VerificationKeyResolver,
   ) {
     // The strategy of this module instance, by its own name (see STRATEGY_NAME).
     super({ defaultStrategy: strategyName, session: false });
@@ -45,8 +67,8 @@ export class AccessTokenGuard extends AuthGuard() {
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride(Public, targets)) return true;
+    const route = this.needsOf(context.getClass(), context.getHandler());
+    if (route.isPublic) return true;
     // Deny by default everywhere: only an HTTP request carries a bearer token this
     // guard can check, so a handler reached another way (RPC, WebSocket, GraphQL)
     // is refused unless it says @Public() and authenticates by its own means.
@@ -58,11 +80,23 @@ export class AccessTokenGuard extends AuthGuard() {
     try {
       const token = this.extractToken(req);
       if (!token) throw new BearerChallengeException(this.realm);
-      await super.canActivate(context);
-      const principal = req.user as Principal;
-      this.checkRequirements(principal, targets);
-      if (this.reflector.getAllAndOverride(RequireActiveToken, targets))
-        await this.checkActive(token);
+      // Routes with the online check always verify in full and do not feed the cache.
+      const cache = route.requiresActiveToken ? undefined : this.verified;
+      const remembered =
+        cache && this.resolveKey ? await cache.find(token, this.resolveKey) : undefined;
+      let principal: Principal;
+      if (remembered) {
+        // The same bytes passed every check before (see VerifiedTokenCache).
+        principal = remembered;
+        (req as { user?: unknown }).user = principal;
+      } else {
+        await super.canActivate(context);
+        principal = req.user as Principal;
+        const used = verifiedWith.get(req);
+        if (cache && used) cache.remember(token, principal, used.key, used.lookup);
+      }
+      this.checkRequirements(principal, route.requirements);
+      if (route.requiresActiveToken) await this.checkActive(token);
       return true;
     } catch (error) {
       if (error instanceof BearerChallengeException)
@@ -117,10 +151,26 @@ export class AccessTokenGuard extends AuthGuard() {
     return fromQuery;
   }
 
-  private checkRequirements(principal: Principal, targets: Array<object>): void {
-    const requirements = targets.flatMap(
-      (target) => (Reflect.getMetadata(REQUIREMENTS, target) as Requirement[] | undefined) ?? [],
-    );
+  private needsOf(cls: Type, handler: Handler): RouteNeeds {
+    let byHandler = this.routes.get(cls);
+    if (!byHandler) this.routes.set(cls, (byHandler = new WeakMap()));
+    let needs = byHandler.get(handler);
+    if (!needs) {
+      const targets: Array<Handler | Type> = [handler, cls];
+      needs = {
+        isPublic: Boolean(this.reflector.getAllAndOverride(Public, targets)),
+        requiresActiveToken: Boolean(this.reflector.getAllAndOverride(RequireActiveToken, targets)),
+        requirements: targets.flatMap(
+          (target) =>
+            (Reflect.getMetadata(REQUIREMENTS, target) as Requirement[] | undefined) ?? [],
+        ),
+      };
+      byHandler.set(handler, needs);
+    }
+    return needs;
+  }
+
+  private checkRequirements(principal: Principal, requirements: Requirement[]): void {
     for (const requirement of requirements) {
       const held =
         requirement.kind === 'scope'
@@ -160,6 +210,17 @@ export class AccessTokenGuard extends AuthGuard() {
         'the token is no longer active',
       );
   }
+}
+
+/** A route handler, as `ExecutionContext.getHandler()` gives it. */
+type Handler = ReturnType<ExecutionContext['getHandler']>;
+
+/** The guard-relevant metadata of one route. */
+interface RouteNeeds {
+  isPublic: boolean;
+  requiresActiveToken: boolean;
+  /** Method-level requirements first, then class-level ones (the order of the checks). */
+  requirements: Requirement[];
 }
 
 /** A short, safe reason: never the token, never a stack. */

@@ -1,0 +1,117 @@
+import type { KeyObject } from 'node:crypto';
+import { KeyLookup, VerificationKeyResolver } from '../auth-guard.options';
+import { Principal } from '../principal';
+
+/** Default bound of {@link VerifiedTokenCache}: about 2 KB per entry, so about 20 MB at most. */
+export const DEFAULT_VERIFIED_TOKEN_CACHE_ENTRIES = 10_000;
+
+interface Entry {
+  principal: Principal;
+  /** The key the signature was verified with, and how it was looked up. */
+  key: KeyObject;
+  lookup: KeyLookup;
+  /** `exp` in ms: the entry is never used at or after it. */
+  expiresAt: number;
+}
+
+/**
+ * Remembers access tokens this guard has fully verified, keyed by the whole
+ * compact serialization: a hit means these very bytes passed every check
+ * before, so the signature, `iss`, `aud`, `typ` and the required claims cannot
+ * have changed (RFC 7515 §5.2: the signature covers header and payload). What
+ * can change is time and the keys:
+ *
+ * - an entry is never used at or after the token's `exp` (the clock tolerance
+ *   is not extended: a token within it is verified again, and not cached);
+ * - each hit asks the key resolver again, exactly as a verification would, and
+ *   must get the same key back. A key that was revoked or dropped from the JWKS,
+ *   or replaced under its kid, empties the whole cache at once, so revocation
+ *   takes effect as fast as it did without the cache.
+ *
+ * Only successful verifications are stored (a failure costs a full check every
+ * time, as before). The Map keeps insertion order, so it doubles as the LRU
+ * list: a hit moves the entry to the end; beyond `maxEntries` the oldest go.
+ */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    readonly maxEntries: number = DEFAULT_VERIFIED_TOKEN_CACHE_ENTRIES,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new Error(
+        'AuthGuardModule: `verifiedTokenCache.maxEntries` must be a positive integer',
+      );
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * The principal of exactly this token if it was verified before, has not
+   * reached `exp`, and its key is still the one the resolver gives. Any doubt
+   * (resolver error included) is a miss: the caller then verifies in full.
+   */
+  async find(token: string, resolveKey: VerificationKeyResolver): Promise<Principal | undefined> {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    if (this.now() >= entry.expiresAt) {
+      this.entries.delete(token);
+      return undefined;
+    }
+    let current: KeyObject | undefined;
+    try {
+      current = await resolveKey(entry.lookup);
+    } catch {
+      // Keys unavailable now: the full verification path decides, and answers as it always did.
+      return undefined;
+    }
+    if (!current || (current !== entry.key && !current.equals(entry.key))) {
+      // The key set changed under us: nothing verified with the old one is trusted any longer.
+      this.entries.clear();
+      return undefined;
+    }
+    this.entries.delete(token);
+    this.entries.set(token, entry);
+    return entry.principal;
+  }
+
+  /**
+   * Stores a token that has just passed every check. The principal is frozen,
+   * since the same object is handed to every later request with this token.
+   */
+  remember(token: string, principal: Principal, key: KeyObject, lookup: KeyLookup): void {
+    const expiresAt = principal.claims.exp * 1000;
+    if (!(expiresAt > this.now())) return;
+    freezePrincipal(principal);
+    this.entries.delete(token);
+    this.entries.set(token, {
+      principal,
+      key,
+      lookup: { kid: lookup.kid, alg: lookup.alg },
+      expiresAt,
+    });
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done) break;
+      this.entries.delete(oldest.value);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** Shared between requests: no handler may change what the next caller sees. */
+function freezePrincipal(principal: Principal): void {
+  Object.freeze(principal.scopes);
+  Object.freeze(principal.roles);
+  Object.freeze(principal.permissions);
+  for (const value of Object.values(principal.claims))
+    if (Array.isArray(value)) Object.freeze(value);
+  Object.freeze(principal.claims);
+  Object.freeze(principal);
+}
