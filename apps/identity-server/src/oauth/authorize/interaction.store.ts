@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { IsNull, LessThan, MoreThan, Repository } from 'typeorm';
+import { constantTimeEqualHex, randomSecret } from '../../crypto/secret-hasher';
 import { AuthorizationInteractionEntity } from './authorization-interaction.entity';
 import { PendingAuthorization } from './pending-authorization';
 
@@ -36,8 +37,8 @@ export class InteractionStore {
     request: PendingAuthorization,
     known?: { userId: string; sessionId: string; authTime: Date },
   ): Promise<{ uid: string; binding: string }> {
-    const uid = randomBytes(16).toString('base64url');
-    const binding = randomBytes(32).toString('base64url');
+    const uid = randomSecret(16);
+    const binding = randomSecret(32);
     const now = new Date();
     await this.rows.insert({
       id: uid,
@@ -66,7 +67,7 @@ export class InteractionStore {
     if (!/^[A-Za-z0-9_-]{22}$/.test(uid)) return { ok: false, reason: 'missing' };
     const row = await this.rows.findOne({ where: { id: uid, expiresAt: MoreThan(new Date()) } });
     if (!row || row.id !== uid) return { ok: false, reason: 'missing' };
-    if (!binding || !sameHex(sha256(binding), row.browserBindingHash))
+    if (!binding || !constantTimeEqualHex(sha256(binding), row.browserBindingHash))
       return { ok: false, reason: 'foreign' };
     return {
       ok: true,
@@ -106,10 +107,4 @@ export class InteractionStore {
 
 function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
-}
-
-function sameHex(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'hex');
-  const right = Buffer.from(b, 'hex');
-  return left.length === right.length && timingSafeEqual(left, right);
 }
