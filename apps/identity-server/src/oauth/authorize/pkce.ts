@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /**
  * RFC 7636 §4.1-4.2: a verifier and an S256 challenge are 43-128 characters
@@ -16,12 +16,4 @@ export function isWellFormedPkceValue(value: string): boolean {
 /** BASE64URL(SHA-256(ASCII(verifier))), RFC 7636 §4.2. */
 export function s256Challenge(verifier: string): string {
   return createHash('sha256').update(verifier, 'ascii').digest('base64url');
-}
-
-/** RFC 7636 §4.6, compared in constant time. */
-export function verifierMatches(verifier: string, challenge: string): boolean {
-  if (!isWellFormedPkceValue(verifier)) return false;
-  const computed = Buffer.from(s256Challenge(verifier));
-  const expected = Buffer.from(challenge);
-  return computed.length === expected.length && timingSafeEqual(computed, expected);
 }
