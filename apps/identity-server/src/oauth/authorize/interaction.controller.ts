@@ -26,8 +26,7 @@ import { sendRedirect } from './redirect';
 const CSRF_PURPOSE = 'interaction';
 
 /** Shown when too many sign-ins are being checked at once (the password grant answers 503 too). */
-export const SIGN_IN_BUSY =
-  'Too many people are signing in right now. Wait a few seconds and try again.';
+const SIGN_IN_BUSY = 'Too many people are signing in right now. Wait a few seconds and try again.';
 
 type Resolved = { interaction: Interaction; client: ClientPrincipal; binding: string };
 

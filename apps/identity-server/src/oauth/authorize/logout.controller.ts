@@ -13,7 +13,6 @@ import { formField, queryPairs } from './request-pairs';
 import { sendRedirect } from './redirect';
 
 const CSRF_PURPOSE = 'logout';
-export const LOGOUT_PATH = OAUTH_PATHS.endSession;
 
 /**
  * Sign-out: `GET /logout` asks for confirmation (a link must not be able to
@@ -26,7 +25,7 @@ export const LOGOUT_PATH = OAUTH_PATHS.endSession;
  */
 // A browser page: no bearer token; the session cookie says who signs out.
 @Public()
-@Controller(LOGOUT_PATH)
+@Controller(OAUTH_PATHS.endSession)
 export class LogoutController {
   constructor(
     private readonly sessions: SessionService,
@@ -88,11 +87,11 @@ export class LogoutController {
 
 /** The form's action: `/logout`, with the validated return parameters when there are. */
 function actionFor(back: LogoutReturn | undefined): string {
-  if (!back) return `/${LOGOUT_PATH}`;
+  if (!back) return `/${OAUTH_PATHS.endSession}`;
   const query = new URLSearchParams({
     client_id: back.clientId,
     post_logout_redirect_uri: back.postLogoutRedirectUri,
     ...(back.state ? { state: back.state } : {}),
   });
-  return `/${LOGOUT_PATH}?${query.toString()}`;
+  return `/${OAUTH_PATHS.endSession}?${query.toString()}`;
 }
