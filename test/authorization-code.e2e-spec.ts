@@ -22,7 +22,7 @@ const BAD_CREDENTIALS_TEXT =
   /the username or password is incorrect, or the account cannot sign in/i;
 
 /** A UTC datetime as both engines store it (test setup writes it directly). */
-export function sqlTime(date: Date): string {
+function sqlTime(date: Date): string {
   return date.toISOString().replace('T', ' ').replace('Z', '');
 }
 
