@@ -148,7 +148,7 @@ export class AccountsService {
     // every introspection of a user's token, where find() with eager relations cost more CPU
     // than the round trip (docs/performance.md).
     const rows: Array<Record<string, unknown>> = await this.users.query(
-      `SELECT ${selectColumns(this.users, 'u', 'u_')}, r.id AS r_id, r.name AS r_name, p.name AS p_name
+      `SELECT ${selectColumns(this.users, 'u')}, r.id AS r_id, r.name AS r_name, p.name AS p_name
          FROM users u
          LEFT JOIN user_roles ur ON ur.user_id = u.id
          LEFT JOIN roles r ON r.id = ur.role_id
@@ -157,7 +157,7 @@ export class AccountsService {
         WHERE u.id = ?`,
       [id],
     );
-    const user = rows.length > 0 ? hydrateRow(this.users, rows[0], 'u_') : null;
+    const user = rows.length > 0 ? hydrateRow(this.users, rows[0], 'u') : null;
     if (!user) return null;
     const roles = new Map<string, RoleEntity>();
     for (const row of rows) {

@@ -45,20 +45,20 @@ export class ClientsService {
   async authenticate(clientId: string, secret: string): Promise<ClientPrincipal | null> {
     const presented = this.hasher.hash(secret);
     const rows: Array<Record<string, unknown>> = await this.clients.query(
-      `SELECT ${selectColumns(this.clients, 'c', 'c_')}, ${selectColumns(this.secrets, 's', 's_')}
+      `SELECT ${selectColumns(this.clients, 'c')}, ${selectColumns(this.secrets, 's')}
          FROM clients c
          LEFT JOIN client_secrets s ON s.client_ref = c.id AND s.revoked_at IS NULL
         WHERE c.client_id = ?`,
       [clientId],
     );
-    const found = rows.length > 0 ? hydrateRow(this.clients, rows[0], 'c_') : null;
+    const found = rows.length > 0 ? hydrateRow(this.clients, rows[0], 'c') : null;
     // A client_id is an exact string (RFC 6749 §2.2), but MariaDB compares with PAD SPACE
     // (and a `_ci` collation ignores case): the lookup alone would let 'console ' in.
     const client = found?.clientId === clientId ? found : null;
     const now = new Date();
     let matched = false;
     for (const row of rows) {
-      const candidate = hydrateRow(this.secrets, row, 's_');
+      const candidate = hydrateRow(this.secrets, row, 's');
       if (!candidate) continue;
       // Check every live secret, without stopping at the first match, to keep timing flat.
       const ok = constantTimeEqualHex(presented, candidate.secretHash);
@@ -81,10 +81,10 @@ export class ClientsService {
   /** One client by a unique column, read with a plain SELECT (a hot path: introspection, refresh). */
   private async findOneBy(column: 'id' | 'client_id', value: string): Promise<ClientEntity | null> {
     const rows: Array<Record<string, unknown>> = await this.clients.query(
-      `SELECT ${selectColumns(this.clients, 'c', 'c_')} FROM clients c WHERE c.${column} = ?`,
+      `SELECT ${selectColumns(this.clients, 'c')} FROM clients c WHERE c.${column} = ?`,
       [value],
     );
-    return rows.length > 0 ? hydrateRow(this.clients, rows[0], 'c_') : null;
+    return rows.length > 0 ? hydrateRow(this.clients, rows[0], 'c') : null;
   }
 
   /** Creates an approved client with one secret (bootstrap and tests; registration comes with review). */

@@ -8,48 +8,46 @@ import { ObjectLiteral, Repository } from 'typeorm';
  * and the MariaDB/SQLite value conversion TypeORM would have applied.
  */
 
-/** Select lists already built, by entity and alias/prefix: they never change while the app runs. */
+/** Select lists already built, by entity and alias: they never change while the app runs. */
 const selectLists = new WeakMap<object, Map<string, string>>();
 
-/** `alias.column AS prefix_column, …` for every column of the repository's entity. */
-export function selectColumns(
-  repo: Repository<ObjectLiteral>,
-  alias: string,
-  prefix: string,
-): string {
+/**
+ * `alias.column AS alias_column, …` for every column of the repository's
+ * entity; {@link hydrateRow} reads the row back under the same alias.
+ */
+export function selectColumns(repo: Repository<ObjectLiteral>, alias: string): string {
   let lists = selectLists.get(repo.metadata);
   if (!lists) selectLists.set(repo.metadata, (lists = new Map<string, string>()));
-  const key = `${alias} ${prefix}`;
-  let list = lists.get(key);
+  let list = lists.get(alias);
   if (list === undefined) {
     const { driver } = repo.manager.connection;
     list = repo.metadata.columns
       .map(
         (column) =>
-          `${alias}.${driver.escape(column.databaseName)} AS ${prefix}${column.databaseName}`,
+          `${alias}.${driver.escape(column.databaseName)} AS ${alias}_${column.databaseName}`,
       )
       .join(', ');
-    lists.set(key, list);
+    lists.set(alias, list);
   }
   return list;
 }
 
 /**
- * The entity in `row` under `prefix` (see {@link selectColumns}), each value
+ * The entity in `row` under `alias` (see {@link selectColumns}), each value
  * converted by the driver exactly as a find() would (dates, booleans), or
  * null when the row holds none (the outer side of a LEFT JOIN).
  */
 export function hydrateRow<T extends ObjectLiteral>(
   repo: Repository<T>,
   row: Record<string, unknown>,
-  prefix: string,
+  alias: string,
 ): T | null {
   const primary = repo.metadata.primaryColumns[0];
-  if (row[`${prefix}${primary.databaseName}`] == null) return null;
+  if (row[`${alias}_${primary.databaseName}`] == null) return null;
   const driver = repo.manager.connection.driver;
   const entity = repo.create();
   for (const column of repo.metadata.columns) {
-    const value = driver.prepareHydratedValue(row[`${prefix}${column.databaseName}`], column);
+    const value = driver.prepareHydratedValue(row[`${alias}_${column.databaseName}`], column);
     (entity as Record<string, unknown>)[column.propertyName] = value;
   }
   return entity;
