@@ -64,15 +64,7 @@ export class RefreshTokenStore {
     authTime: Date;
   }): Promise<{ familyId: string; token: string }> {
     const familyId = randomUUID();
-    await this.families.insert({
-      id: familyId,
-      clientRef: input.clientRef,
-      userId: input.userId,
-      authTime: input.authTime,
-      createdAt: new Date(),
-      revokedAt: null,
-      revokedReason: null,
-    });
+    await this.insertFamily({ familyId, ...input }, null);
     return { familyId, token: await this.issueInFamily(familyId, input.scope) };
   }
 
@@ -92,15 +84,7 @@ export class RefreshTokenStore {
     withRefreshToken: boolean;
   }): Promise<{ token?: string } | null> {
     try {
-      await this.families.insert({
-        id: input.familyId,
-        clientRef: input.clientRef,
-        userId: input.userId,
-        authTime: input.authTime,
-        createdAt: new Date(),
-        revokedAt: null,
-        revokedReason: null,
-      });
+      await this.insertFamily(input, null);
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;
@@ -118,17 +102,8 @@ export class RefreshTokenStore {
     grant: { familyId: string; clientRef: string; userId: string; authTime: Date },
     reason: FamilyRevocationReason,
   ): Promise<void> {
-    const now = new Date();
     try {
-      await this.families.insert({
-        id: grant.familyId,
-        clientRef: grant.clientRef,
-        userId: grant.userId,
-        authTime: grant.authTime,
-        createdAt: now,
-        revokedAt: now,
-        revokedReason: reason,
-      });
+      await this.insertFamily(grant, reason);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       await this.revokeFamily(grant.familyId, reason);
@@ -269,13 +244,30 @@ export class RefreshTokenStore {
     };
   }
 
+  /** Inserts grant `familyId`, live (`revokedReason` null) or already revoked for that reason. */
+  private async insertFamily(
+    grant: { familyId: string; clientRef: string; userId: string; authTime: Date },
+    revokedReason: FamilyRevocationReason | null,
+  ): Promise<void> {
+    const now = new Date();
+    await this.families.insert({
+      id: grant.familyId,
+      clientRef: grant.clientRef,
+      userId: grant.userId,
+      authTime: grant.authTime,
+      createdAt: now,
+      revokedAt: revokedReason === null ? null : now,
+      revokedReason,
+    });
+  }
+
   /** A token by its hash with its family, in one round trip (both are read on every refresh). */
   private async findWithFamily(tokenHash: string): Promise<{
     row: RefreshTokenEntity | null;
     family: RefreshTokenFamilyEntity | null;
   }> {
     const rows: Array<Record<string, unknown>> = await this.tokens.query(
-      `SELECT ${selectColumns(this.tokens, 't', 't_')}, ${selectColumns(this.families, 'f', 'f_')}
+      `SELECT ${selectColumns(this.tokens, 't')}, ${selectColumns(this.families, 'f')}
          FROM refresh_tokens t
          LEFT JOIN refresh_token_families f ON f.id = t.family_id
         WHERE t.token_hash = ?`,
@@ -283,8 +275,8 @@ export class RefreshTokenStore {
     );
     if (rows.length === 0) return { row: null, family: null };
     return {
-      row: hydrateRow(this.tokens, rows[0], 't_'),
-      family: hydrateRow(this.families, rows[0], 'f_'),
+      row: hydrateRow(this.tokens, rows[0], 't'),
+      family: hydrateRow(this.families, rows[0], 'f'),
     };
   }
 }
