@@ -78,6 +78,14 @@ describe('PasswordHasher', () => {
     await expect(hasher.verify('pw', hash)).resolves.toBe(true);
   });
 
+  it('gives the admission back when a check fails, so failures never shrink the bound', async () => {
+    const hasher = make(4, { threads: 1, maxPendingChecks: 1 });
+    // bcrypt throws on the worker thread without a hash: the check rejects.
+    for (let i = 0; i < 3; i++)
+      await expect(hasher.verify('pw', undefined as unknown as string)).rejects.toThrow();
+    await expect(hasher.verify('pw', bcrypt.hashSync('pw', 4))).resolves.toBe(true);
+  });
+
   it('bounds checks by default to the threads plus sixteen waiting per thread', () => {
     expect(make(4, { threads: 2 }).maxPendingChecks).toBe(2 * (1 + 16));
   });
