@@ -1,19 +1,14 @@
-import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
+import { DATABASES } from './support/databases';
 import { getJson } from './support/http';
-import { startServer, TestServer } from './support/test-server';
+import { startServerOnNewDatabase, TestServer } from './support/test-server';
 
 describe.each(DATABASES)('authorization server metadata (RFC 8414) on %s', (kind) => {
-  let db: TestDatabase;
   let server: TestServer;
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    server = await startServer(db.url);
+    server = await startServerOnNewDatabase(kind);
   });
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
-  });
+  afterAll(() => server?.close());
 
   it('describes the issuer, its endpoints, grants, client authentication methods and scopes', async () => {
     const res = await getJson(`${server.url}/.well-known/oauth-authorization-server`);

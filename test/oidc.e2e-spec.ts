@@ -4,7 +4,7 @@ import { AccountsService } from '../apps/identity-server/src/accounts/accounts.s
 import { ClientsService } from '../apps/identity-server/src/clients/clients.service';
 import { JwtSigner } from '../apps/identity-server/src/keys/jwt-signer';
 import { IdTokenIssuer } from '../apps/identity-server/src/oauth/oidc/id-token.issuer';
-import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
+import { DATABASES } from './support/databases';
 import {
   BrowserClient,
   BrowserFlow,
@@ -12,56 +12,47 @@ import {
   obtainCode,
   registerBrowserClient,
 } from './support/browser-flow';
-import { createClient, setColumn, signIn } from './support/fixtures';
+import {
+  createClient,
+  createUser,
+  setColumn,
+  signIn,
+  TestClient,
+  TestUser,
+} from './support/fixtures';
 import { basic, decodeJwt, getJson, HttpResult, postForm, tokenRequest } from './support/http';
-import { ADMIN, startServer, TestServer } from './support/test-server';
+import { ADMIN, startServerOnNewDatabase, TestServer } from './support/test-server';
 
-interface Client {
-  clientId: string;
-  secret: string;
-}
+/** A user with an address, so that the `email` scope has claims to release. */
+type User = TestUser & { email: string };
 
-interface User {
-  id: string;
-  username: string;
-  password: string;
-  email: string;
+async function createUserWithEmail(server: TestServer): Promise<User> {
+  const username = `user-${randomBytes(4).toString('hex')}`;
+  const email = `${username}@example.test`;
+  return { ...(await createUser(server, { username, email })), email };
 }
 
 /** Issue 6, OpenID Connect: discovery, userinfo and ID tokens (Core 1.0, Discovery 1.0). */
 describe.each(DATABASES)('OpenID Connect on %s', (kind) => {
-  let db: TestDatabase;
   let server: TestServer;
   /** A first-party client allowed the password grant and every OIDC scope. */
-  let app: Client;
+  let app: TestClient;
   let user: User;
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    server = await startServer(db.url);
+    server = await startServerOnNewDatabase(kind);
     app = await createClient(server, {
       grantTypes: ['password', 'refresh_token'],
       scopes: ['openid', 'profile', 'email', 'orders:read'],
     });
-    user = await createUserWithEmail();
+    user = await createUserWithEmail(server);
   });
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
-  });
-
-  async function createUserWithEmail(): Promise<User> {
-    const username = `user-${randomBytes(4).toString('hex')}`;
-    const password = `pw-${randomBytes(8).toString('hex')}`;
-    const email = `${username}@example.test`;
-    const account = await server.get(AccountsService).createUser({ username, password, email });
-    return { id: account.id, username, password, email };
-  }
+  afterAll(() => server?.close());
 
   async function passwordTokens(
     scope: string,
     who: User = user,
-    client: Client = app,
+    client: TestClient = app,
   ): Promise<Record<string, string>> {
     const res = await tokenRequest(server.url, client, {
       grant_type: 'password',
@@ -269,7 +260,7 @@ describe.each(DATABASES)('OpenID Connect on %s', (kind) => {
     });
 
     it('the token of a user disabled since: 401 invalid_token at once', async () => {
-      const other = await createUserWithEmail();
+      const other = await createUserWithEmail(server);
       const { access_token: token } = await passwordTokens('openid', other);
       expect((await userinfo(token)).status).toBe(200);
       await setColumn(server, 'users', other.id, 'status', 'disabled');
@@ -353,26 +344,15 @@ describe.each(DATABASES)('OpenID Connect on %s', (kind) => {
 });
 
 describe.each(DATABASES)('OpenID Connect in the authorization code flow on %s', (kind) => {
-  let db: TestDatabase;
   let server: TestServer;
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    server = await startServer(db.url);
+    server = await startServerOnNewDatabase(kind);
   });
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
-  });
+  afterAll(() => server?.close());
 
   /** A user of one test: their only browser session is the one the test signs in with. */
-  async function newUser(): Promise<User> {
-    const username = `user-${randomBytes(4).toString('hex')}`;
-    const password = `pw-${randomBytes(8).toString('hex')}`;
-    const email = `${username}@example.test`;
-    const account = await server.get(AccountsService).createUser({ username, password, email });
-    return { id: account.id, username, password, email };
-  }
+  const newUser = () => createUserWithEmail(server);
 
   /** The sign-in time of the user's one browser session, as stored (seconds). */
   async function sessionAuthTime(user: User): Promise<number> {
@@ -501,34 +481,22 @@ describe.each(DATABASES)('OpenID Connect in the authorization code flow on %s', 
 });
 
 describe.each(DATABASES)('OpenID Connect with SIGNING_KEY_ALGORITHM=ES256 on %s', (kind) => {
-  let db: TestDatabase;
   let server: TestServer;
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    server = await startServer(db.url, { SIGNING_KEY_ALGORITHM: 'ES256' });
+    server = await startServerOnNewDatabase(kind, { SIGNING_KEY_ALGORITHM: 'ES256' });
   });
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
-  });
+  afterAll(() => server?.close());
 
   it('advertises the algorithm its ID tokens are really signed with', async () => {
     const { body } = await getJson(`${server.url}/.well-known/openid-configuration`);
     expect(body.id_token_signing_alg_values_supported).toEqual(['ES256']);
 
     const client = await createClient(server, { grantTypes: ['password'], scopes: ['openid'] });
+    const user = await createUser(server);
     const idToken = await server.get(IdTokenIssuer).issue({
       client: (await server.get(ClientsService).findByClientId(client.clientId))!,
-      user: (await server
-        .get(AccountsService)
-        .findPrincipal(
-          (
-            await server
-              .get(AccountsService)
-              .createUser({ username: 'es', password: 'pw-es-0123456789' })
-          ).id,
-        ))!,
+      user: (await server.get(AccountsService).findPrincipal(user.id))!,
       scope: 'openid',
       authTime: new Date(),
       accessToken: 'an-access-token',

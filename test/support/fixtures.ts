@@ -4,11 +4,24 @@ import { ClientsService } from '../../apps/identity-server/src/clients/clients.s
 import { tokenRequest } from './http';
 import { CONSOLE, TestServer } from './test-server';
 
+/** A client's credentials, as a token request sends them. */
+export interface TestClient {
+  clientId: string;
+  secret: string;
+}
+
+/** A user who can sign in. */
+export interface TestUser {
+  id: string;
+  username: string;
+  password: string;
+}
+
 /** Creates an approved client through the server's own service (registration and review come later). */
 export async function createClient(
   server: TestServer,
   options: { grantTypes: string[]; scopes?: string[]; firstParty?: boolean; clientId?: string },
-): Promise<{ clientId: string; secret: string; ref: string }> {
+): Promise<TestClient & { ref: string }> {
   const clientId = options.clientId ?? `client-${randomBytes(4).toString('hex')}`;
   const secret = randomBytes(32).toString('base64url');
   const client = await server.get(ClientsService).createApprovedClient({
@@ -24,13 +37,13 @@ export async function createClient(
 
 export async function createUser(
   server: TestServer,
-  options: { username?: string; password?: string; roles?: string[] } = {},
-): Promise<{ id: string; username: string; password: string }> {
+  options: { username?: string; password?: string; roles?: string[]; email?: string } = {},
+): Promise<TestUser> {
   const username = options.username ?? `user-${randomBytes(4).toString('hex')}`;
   const password = options.password ?? `pw-${randomBytes(8).toString('hex')}`;
   const user = await server
     .get(AccountsService)
-    .createUser({ username, password, roles: options.roles ?? [] });
+    .createUser({ username, password, email: options.email, roles: options.roles ?? [] });
   return { id: user.id, username, password };
 }
 

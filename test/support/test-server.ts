@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../apps/identity-server/src/app.factory';
 import { AppConfig, loadConfig } from '../../apps/identity-server/src/config/app-config';
+import { createTestDatabase, DatabaseKind } from './databases';
 import { freePort } from './server-process';
 
 /** Credentials the test servers bootstrap with. */
@@ -56,5 +57,27 @@ export async function startServer(
     dataSource: app.get(DataSource),
     get: <T>(type: new (...args: never[]) => T) => app.get(type),
     close: () => app.close(),
+  };
+}
+
+/**
+ * Starts a server as `startServer` does, on a new database of `kind` of its
+ * own (one spec file's usual setup); `close()` stops the server, then drops the database.
+ */
+export async function startServerOnNewDatabase(
+  kind: DatabaseKind,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
+  const db = await createTestDatabase(kind);
+  const server = await startServer(db.url, env).catch(async (error: unknown) => {
+    await db.drop();
+    throw error;
+  });
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      await db.drop();
+    },
   };
 }
