@@ -1,21 +1,16 @@
-import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
+import { DATABASES } from './support/databases';
 import { createUser, signIn } from './support/fixtures';
 import { apiRequest, basic, postForm, tokenRequest } from './support/http';
-import { ADMIN, CONSOLE, startServer, TestServer } from './support/test-server';
+import { ADMIN, CONSOLE, startServerOnNewDatabase, TestServer } from './support/test-server';
 
 /** SPEC flow 4, end to end through real token requests: register → review → credentials → suspend → reinstate. */
 describe.each(DATABASES)('the life of a client on %s', (kind) => {
-  let db: TestDatabase;
   let server: TestServer;
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    server = await startServer(db.url);
+    server = await startServerOnNewDatabase(kind);
   });
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
-  });
+  afterAll(() => server?.close());
 
   it('goes from registration to suspension and reinstatement, with real token requests at each step', async () => {
     const dev = await createUser(server, { roles: ['developer'] });

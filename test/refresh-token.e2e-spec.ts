@@ -1,21 +1,16 @@
 import { AuditService } from '../apps/identity-server/src/audit/audit.service';
 import { RefreshTokenFamilyEntity } from '../apps/identity-server/src/oauth/tokens/refresh-token-family.entity';
 import { RefreshTokenEntity } from '../apps/identity-server/src/oauth/tokens/refresh-token.entity';
-import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createClient, createUser, setColumn } from './support/fixtures';
+import { DATABASES } from './support/databases';
+import {
+  createClient,
+  createUser,
+  setColumn,
+  TestClient as Client,
+  TestUser as User,
+} from './support/fixtures';
 import { decodeJwt, HttpResult, tokenRequest } from './support/http';
-import { CONSOLE, startServer, TestServer } from './support/test-server';
-
-interface Client {
-  clientId: string;
-  secret: string;
-}
-
-interface User {
-  id: string;
-  username: string;
-  password: string;
-}
+import { CONSOLE, startServerOnNewDatabase, TestServer } from './support/test-server';
 
 interface Tokens {
   access_token: string;
@@ -24,17 +19,12 @@ interface Tokens {
 }
 
 describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on %s', (kind) => {
-  let db: TestDatabase;
   let server: TestServer;
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    server = await startServer(db.url);
+    server = await startServerOnNewDatabase(kind);
   });
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
-  });
+  afterAll(() => server?.close());
 
   /** A password grant that must succeed and carry a refresh token. */
   async function signIn(client: Client, user: User, scope?: string): Promise<Tokens> {

@@ -1,18 +1,13 @@
-import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createClient, createUser, setColumn } from './support/fixtures';
+import { DATABASES } from './support/databases';
+import {
+  createClient,
+  createUser,
+  setColumn,
+  TestClient as Client,
+  TestUser as User,
+} from './support/fixtures';
 import { basic, decodeJwt, HttpResult, postForm, postRaw, tokenRequest } from './support/http';
-import { CONSOLE, startServer, TestServer } from './support/test-server';
-
-interface Client {
-  clientId: string;
-  secret: string;
-}
-
-interface User {
-  id: string;
-  username: string;
-  password: string;
-}
+import { CONSOLE, startServerOnNewDatabase, TestServer } from './support/test-server';
 
 interface Tokens {
   access_token: string;
@@ -23,20 +18,15 @@ interface Tokens {
 const INACTIVE = { active: false };
 
 describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on %s', (kind) => {
-  let db: TestDatabase;
   let server: TestServer;
   /** A resource server: approved, but holding no tokens of its own. */
   let resourceServer: Client;
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    server = await startServer(db.url);
+    server = await startServerOnNewDatabase(kind);
     resourceServer = await createClient(server, { grantTypes: ['client_credentials'] });
   });
-  afterAll(async () => {
-    await server?.close();
-    await db?.drop();
-  });
+  afterAll(() => server?.close());
 
   async function signIn(client: Client, user: User): Promise<Tokens> {
     const res = await tokenRequest(server.url, client, {
