@@ -54,13 +54,15 @@ export class SessionService {
   }
 
   /**
-   * Starts a session for a user who has just typed the password. Always a new
-   * id (no session fixation); the browser's previous session, if any, ends.
+   * Starts a session for a user who has just typed the password at the
+   * client's request, audited. Always a new id (no session fixation); the
+   * browser's previous session, if any, ends.
    */
   async start(
     user: AccountPrincipal,
     previousCookie: string | undefined,
     ip: string | null,
+    client: { clientId: string; ref: string },
   ): Promise<{ cookie: string; session: BrowserSession; maxAgeSeconds: number }> {
     if (previousCookie && COOKIE_VALUE.test(previousCookie))
       await this.end(this.hasher.hash(previousCookie), 'replaced', ip);
@@ -78,6 +80,15 @@ export class SessionService {
       endedReason: null,
     };
     await this.sessions.insert(row);
+    await this.audit.record({
+      type: 'user.signed_in',
+      actorId: user.id,
+      subjectId: user.id,
+      clientId: client.clientId,
+      clientRef: client.ref,
+      ip,
+      details: { via: 'browser' },
+    });
     return {
       cookie,
       session: { id: row.id, userId: user.id, authTime: now, user },

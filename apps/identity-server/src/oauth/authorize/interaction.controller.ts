@@ -4,7 +4,6 @@ import type { Request, Response } from 'express';
 import { CredentialCheck } from '../../accounts/account.types';
 import { AccountsService } from '../../accounts/accounts.service';
 import { PasswordChecksBusyError } from '../../accounts/password-checks-busy.error';
-import { AuditService } from '../../audit/audit.service';
 import { ClientPrincipal } from '../../clients/client.types';
 import { ScopeCatalogueService } from '../../clients/scope-catalogue.service';
 import { renderConsentPage, renderErrorPage, renderLoginPage, sendPage } from '../../pages/pages';
@@ -48,7 +47,6 @@ export class InteractionController {
     private readonly accounts: AccountsService,
     private readonly catalogue: ScopeCatalogueService,
     private readonly csrf: CsrfTokens,
-    private readonly audit: AuditService,
   ) {}
 
   @Get(':uid')
@@ -91,20 +89,12 @@ export class InteractionController {
       check.account,
       readCookie(req, SESSION_COOKIE),
       req.ip ?? null,
+      client,
     );
     setCookie(res, SESSION_COOKIE, started.cookie, {
       path: '/',
       maxAgeSeconds: started.maxAgeSeconds,
       secure: this.sessions.secureCookies,
-    });
-    await this.audit.record({
-      type: 'user.signed_in',
-      actorId: check.account.id,
-      subjectId: check.account.id,
-      clientId: client.clientId,
-      clientRef: client.ref,
-      ip: req.ip ?? null,
-      details: { via: 'browser' },
     });
     const session = started.session;
     const known = { userId: session.userId, sessionId: session.id, authTime: session.authTime };
