@@ -12,7 +12,7 @@ export type {
   ScopeDescription,
 } from './page-models';
 export type { PageOptions } from './page-headers';
-export { contentSecurityPolicy, cspOrigin, sendPage } from './page-headers';
+export { sendPage } from './page-headers';
 export { renderConsentPage } from './consent.page';
 export { renderErrorPage } from './error.page';
 export { renderLoginPage } from './login.page';
