@@ -73,9 +73,13 @@ export class ClientsService {
     return client && client.clientId ? toPrincipal(client) : null;
   }
 
+  /**
+   * The client whose `client_id` is exactly this string, or null: checked here,
+   * for every caller, since MariaDB's comparison alone would let `app ` find `app`.
+   */
   async findByClientId(clientId: string): Promise<ClientPrincipal | null> {
     const client = await this.findOneBy('client_id', clientId);
-    return client ? toPrincipal(client) : null;
+    return client?.clientId === clientId ? toPrincipal(client) : null;
   }
 
   /** One client by a unique column, read with a plain SELECT (a hot path: introspection, refresh). */
