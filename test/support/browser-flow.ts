@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ADMIN, TestServer } from './test-server';
-import { apiRequest, basic, HttpResult, postForm } from './http';
-import { signIn } from './fixtures';
+import { apiRequest, HttpResult, tokenRequest } from './http';
+import { signIn, TestClient } from './fixtures';
 
 /** One HTTP answer as a browser sees it: status, headers, body text, and where it redirects. */
 export interface PageResponse {
@@ -382,19 +382,15 @@ export function authorizationParams(
 /** Exchanges a code at the token endpoint (client_secret_basic), RFC 6749 §4.1.3 + RFC 7636 §4.5. */
 export function exchangeCode(
   serverUrl: string,
-  client: { clientId: string; secret: string },
+  client: TestClient,
   params: { code: string; redirectUri?: string; verifier?: string },
 ): Promise<HttpResult> {
-  return postForm(
-    `${serverUrl}/oauth/token`,
-    {
-      grant_type: 'authorization_code',
-      code: params.code,
-      ...(params.redirectUri !== undefined ? { redirect_uri: params.redirectUri } : {}),
-      ...(params.verifier !== undefined ? { code_verifier: params.verifier } : {}),
-    },
-    { authorization: basic(client.clientId, client.secret) },
-  );
+  return tokenRequest(serverUrl, client, {
+    grant_type: 'authorization_code',
+    code: params.code,
+    ...(params.redirectUri !== undefined ? { redirect_uri: params.redirectUri } : {}),
+    ...(params.verifier !== undefined ? { code_verifier: params.verifier } : {}),
+  });
 }
 
 /**
