@@ -8,12 +8,16 @@ import { AuthorizationErrorCode } from './authorization-errors';
 import { responseLocation } from './authorization-response';
 import { AuthorizationCodeStore } from './authorization-code.store';
 import { ConsentStore } from './consent.store';
-import { InteractionStore } from './interaction.store';
+import { Interaction, InteractionStore } from './interaction.store';
 import { PendingAuthorization } from './pending-authorization';
 
 /** What the authorization endpoint does next. */
 export type AuthorizationDecision =
   { kind: 'respond'; location: string } | { kind: 'interact'; uid: string; binding: string };
+
+/** What an interaction step leads to; `gone` when the interaction was finished meanwhile. */
+export type InteractionOutcome =
+  { kind: 'respond'; location: string } | { kind: 'consent' } | { kind: 'gone' };
 
 /**
  * The decisions of the browser flow once a request is valid: whether the
@@ -70,8 +74,44 @@ export class AuthorizationService {
     );
   }
 
+  /**
+   * The login step is done (the user signed in, `session` is new): records
+   * it on the interaction, then asks for consent or answers with the code.
+   */
+  async afterLogin(
+    interaction: Interaction,
+    client: ClientPrincipal,
+    session: BrowserSession,
+  ): Promise<InteractionOutcome> {
+    const known = { userId: session.userId, sessionId: session.id, authTime: session.authTime };
+    if (!(await this.interactions.completeLogin(interaction.uid, known))) return { kind: 'gone' };
+    if (await this.consentNeeded(interaction.request, client, session.userId))
+      return { kind: 'consent' };
+    if (!(await this.interactions.consume(interaction.uid))) return { kind: 'gone' };
+    return this.respond(interaction.request, session.userId, session.authTime, session.id);
+  }
+
+  /** The user allowed or denied: finishes the interaction; a consent is remembered and audited. */
+  async afterConsent(
+    interaction: Interaction,
+    session: BrowserSession,
+    allowed: boolean,
+    ip: string | null,
+  ): Promise<InteractionOutcome> {
+    if (!(await this.interactions.consume(interaction.uid))) return { kind: 'gone' };
+    const { request } = interaction;
+    if (!allowed) return this.error(request, 'access_denied', 'the user denied access');
+    await this.recordConsent(request, session.userId, ip);
+    return this.respond(
+      request,
+      session.userId,
+      interaction.authTime ?? session.authTime,
+      session.id,
+    );
+  }
+
   /** First-party clients never ask; others ask for scopes not consented yet, or when told to. */
-  async consentNeeded(
+  private async consentNeeded(
     request: PendingAuthorization,
     client: ClientPrincipal,
     userId: string,
@@ -89,7 +129,7 @@ export class AuthorizationService {
       : null;
   }
 
-  async recordConsent(
+  private async recordConsent(
     request: PendingAuthorization,
     userId: string,
     ip: string | null,

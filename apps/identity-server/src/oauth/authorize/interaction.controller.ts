@@ -11,7 +11,7 @@ import { CsrfTokens } from '../../sessions/csrf-tokens';
 import { readCookie, setCookie } from '../../sessions/cookies';
 import { BrowserSession, SessionService } from '../../sessions/session.service';
 import { BAD_CREDENTIALS } from '../grants/password.grant';
-import { AuthorizationService } from './authorization.service';
+import { AuthorizationService, InteractionOutcome } from './authorization.service';
 import {
   INTERACTION_COOKIE,
   INTERACTION_PATH,
@@ -96,20 +96,7 @@ export class InteractionController {
       maxAgeSeconds: started.maxAgeSeconds,
       secure: this.sessions.secureCookies,
     });
-    const session = started.session;
-    const known = { userId: session.userId, sessionId: session.id, authTime: session.authTime };
-    if (!(await this.interactions.completeLogin(uid, known))) return this.gone(res);
-
-    if (await this.flow.consentNeeded(interaction.request, client, session.userId))
-      return sendRedirect(res, 303, interactionPath(uid));
-    if (!(await this.interactions.consume(uid))) return this.gone(res);
-    const { location } = await this.flow.respond(
-      interaction.request,
-      session.userId,
-      session.authTime,
-      session.id,
-    );
-    sendRedirect(res, 303, location);
+    this.finish(res, uid, await this.flow.afterLogin(interaction, client, started.session));
   }
 
   @Post(':uid/consent')
@@ -128,20 +115,18 @@ export class InteractionController {
     if (decision !== 'allow' && decision !== 'deny')
       return this.errorPage(res, 400, 'Choose whether to allow access or not.');
 
-    if (!(await this.interactions.consume(uid))) return this.gone(res);
-    const request = interaction.request;
-    if (decision === 'deny') {
-      const { location } = this.flow.error(request, 'access_denied', 'the user denied access');
-      return sendRedirect(res, 303, location);
-    }
-    await this.flow.recordConsent(request, session.userId, req.ip ?? null);
-    const { location } = await this.flow.respond(
-      request,
-      session.userId,
-      interaction.authTime ?? session.authTime,
-      session.id,
+    const allowed = decision === 'allow';
+    this.finish(
+      res,
+      uid,
+      await this.flow.afterConsent(interaction, session, allowed, req.ip ?? null),
     );
-    sendRedirect(res, 303, location);
+  }
+
+  /** 303 after the POST: to the consent page, or back to the client (RFC 9700 §4.11). */
+  private finish(res: Response, uid: string, outcome: InteractionOutcome): void {
+    if (outcome.kind === 'gone') return this.gone(res);
+    sendRedirect(res, 303, outcome.kind === 'consent' ? interactionPath(uid) : outcome.location);
   }
 
   /**
