@@ -33,12 +33,12 @@ const STATUS: Record<OAuthErrorCode, number> = {
  */
 export class OAuthError extends Error {
   readonly status: number;
-  /** Sent as `Retry-After` (seconds) when set. */
-  retryAfterSeconds?: number;
 
   constructor(
     readonly code: OAuthErrorCode,
     readonly description?: string,
+    /** Sent as `Retry-After` (seconds) when set. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(description ? `${code}: ${description}` : code);
     this.name = 'OAuthError';
@@ -58,8 +58,5 @@ export const unsupportedGrantType = (description: string) =>
 export const invalidScope = (description: string) => new OAuthError('invalid_scope', description);
 
 /** Overload: 503 with `Retry-After`, so that clients back off instead of retrying at once. */
-export const temporarilyUnavailable = (description: string, retryAfterSeconds: number) => {
-  const error = new OAuthError('temporarily_unavailable', description);
-  error.retryAfterSeconds = retryAfterSeconds;
-  return error;
-};
+export const temporarilyUnavailable = (description: string, retryAfterSeconds: number) =>
+  new OAuthError('temporarily_unavailable', description, retryAfterSeconds);
