@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { createTestDatabase, DATABASES, TestDatabase } from '../support/databases';
+import { DATABASES } from '../support/databases';
 import { createUser } from '../support/fixtures';
 import {
   authorizationParams,
@@ -13,7 +13,7 @@ import {
   registerBrowserClient,
 } from '../support/browser-flow';
 import { decodeJwt, getJson } from '../support/http';
-import { startServer, TestServer } from '../support/test-server';
+import { startServerOnNewDatabase, TestServer } from '../support/test-server';
 import { CallbackServer } from './callback-server';
 import { launchChromium, openPage, PageProblems } from './chromium';
 
@@ -66,7 +66,6 @@ const USER = { username: 'alice.martin', password: `pw-${randomBytes(8).toString
  */
 describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
   let browser: Browser;
-  let db: TestDatabase;
   let server: TestServer;
   const callbacks = new CallbackServer();
   let orders: BrowserClient;
@@ -76,8 +75,7 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     browser = await launchChromium();
     await callbacks.start();
-    db = await createTestDatabase(kind);
-    server = await startServer(db.url);
+    server = await startServerOnNewDatabase(kind);
     await createUser(server, USER);
     orders = await registerBrowserClient(server, {
       name: 'Acme Orders',
@@ -95,7 +93,6 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
     await browser?.close();
     await server?.close();
     await callbacks.stop();
-    await db?.drop();
   });
 
   /** The authorization request URL for `client` (PKCE S256, state, nonce). */
