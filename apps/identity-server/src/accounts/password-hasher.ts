@@ -19,7 +19,8 @@ export interface PasswordHasherOptions {
   maxPendingChecks?: number;
 }
 
-export const PASSWORD_HASHER_OPTIONS = Symbol('PASSWORD_HASHER_OPTIONS');
+/** Nothing provides it in the app (the limit comes from AppConfig); tests construct the hasher directly. */
+const PASSWORD_HASHER_OPTIONS = Symbol('PASSWORD_HASHER_OPTIONS');
 
 /**
  * Checks that may wait per thread before sign-ins are refused. At the default
