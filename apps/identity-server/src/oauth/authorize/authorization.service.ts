@@ -49,19 +49,19 @@ export class AuthorizationService {
         return this.error(request, 'consent_required', 'the user must consent');
       return this.respond(request, session.userId, session.authTime, session.id);
     }
-    if (login || !session) {
-      const { uid, binding } = await this.interactions.create(request);
-      return { kind: 'interact', uid, binding };
-    }
-    if (await this.consentNeeded(request, client, session.userId)) {
-      const { uid, binding } = await this.interactions.create(request, {
-        userId: session.userId,
-        sessionId: session.id,
-        authTime: session.authTime,
-      });
-      return { kind: 'interact', uid, binding };
-    }
+    if (login || !session) return this.interact(request);
+    if (await this.consentNeeded(request, client, session.userId))
+      return this.interact(request, session);
     return this.respond(request, session.userId, session.authTime, session.id);
+  }
+
+  /** A pending interaction: the login page, or (the user known from `session`) the consent page. */
+  private async interact(
+    request: PendingAuthorization,
+    session?: BrowserSession,
+  ): Promise<AuthorizationDecision> {
+    const known = session && signedInAs(session);
+    return { kind: 'interact', ...(await this.interactions.create(request, known)) };
   }
 
   /** No session, `prompt=login` (or `select_account`), or the sign-in older than `max_age`. */
@@ -83,8 +83,8 @@ export class AuthorizationService {
     client: ClientPrincipal,
     session: BrowserSession,
   ): Promise<InteractionOutcome> {
-    const known = { userId: session.userId, sessionId: session.id, authTime: session.authTime };
-    if (!(await this.interactions.completeLogin(interaction.uid, known))) return { kind: 'gone' };
+    if (!(await this.interactions.completeLogin(interaction.uid, signedInAs(session))))
+      return { kind: 'gone' };
     if (await this.consentNeeded(interaction.request, client, session.userId))
       return { kind: 'consent' };
     if (!(await this.interactions.consume(interaction.uid))) return { kind: 'gone' };
@@ -189,4 +189,13 @@ export class AuthorizationService {
       }),
     };
   }
+}
+
+/** Who an interaction is signed in as, taken from the browser session. */
+function signedInAs(session: BrowserSession): {
+  userId: string;
+  sessionId: string;
+  authTime: Date;
+} {
+  return { userId: session.userId, sessionId: session.id, authTime: session.authTime };
 }
