@@ -4,6 +4,7 @@ import { ScopeCatalogueService } from '../clients/scope-catalogue.service';
 import { AppConfig } from '../config/app-config';
 import { JWKS_PATH } from '../keys/jwks.controller';
 import { SUPPORTED_SIGNING_ALGORITHMS } from '../keys/jwt-signer';
+import { PKCE_METHOD } from './authorize/pkce';
 import { CLIENT_AUTH_METHODS } from './client-auth/client-authenticator';
 import { GrantRegistry } from './grants/grant-registry';
 import { OAUTH_PATHS } from './oauth-paths';
@@ -40,7 +41,7 @@ export class MetadataController {
       // The authorization code flow only (RFC 9700 §2.1.2: no implicit), PKCE S256 only (§2.1.1).
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
-      code_challenge_methods_supported: ['S256'],
+      code_challenge_methods_supported: [PKCE_METHOD],
       // RFC 9207: every authorization response carries `iss`.
       authorization_response_iss_parameter_supported: true,
       // OIDC RP-Initiated Logout 1.0 §2.1.
