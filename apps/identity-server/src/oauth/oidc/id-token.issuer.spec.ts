@@ -5,6 +5,7 @@ import { AccountsService } from '../../accounts/accounts.service';
 import { ClientPrincipal } from '../../clients/client.types';
 import { AppConfig, loadConfig } from '../../config/app-config';
 import { KeyRingService } from '../../keys/key-ring.service';
+import { JwtSigner } from '../../keys/jwt-signer';
 import { accessTokenHash } from './at-hash';
 import { IdTokenInput, IdTokenIssuer } from './id-token.issuer';
 
@@ -54,7 +55,7 @@ describe('IdTokenIssuer', () => {
         return { ...user, updatedAt } as AccountDetails;
       },
     } as unknown as AccountsService;
-    issuer = new IdTokenIssuer(ring, accounts, config);
+    issuer = new IdTokenIssuer(ring, new JwtSigner(ring), accounts, config);
   });
   beforeEach(() => {
     lookups.length = 0;
@@ -130,7 +131,7 @@ describe('IdTokenIssuer', () => {
     const accounts = {
       findAccount: async () => ({ ...user, updatedAt }),
     } as unknown as AccountsService;
-    const racing = new IdTokenIssuer(rotating, accounts, config);
+    const racing = new IdTokenIssuer(rotating, new JwtSigner(rotating), accounts, config);
     const token = await racing.issue(input({ scope: 'openid profile' }));
     expect(decodeProtectedHeader(token)).toMatchObject({ kid: 'before', alg: 'RS256' });
     const { payload } = await jwtVerify(token, first.publicKey, { issuer: config.issuer });

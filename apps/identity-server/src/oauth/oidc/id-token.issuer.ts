@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { SignJWT } from 'jose';
 import { AccountPrincipal } from '../../accounts/account.types';
 import { AccountsService } from '../../accounts/accounts.service';
 import { ClientPrincipal } from '../../clients/client.types';
 import { AppConfig } from '../../config/app-config';
+import { JwtSigner } from '../../keys/jwt-signer';
 import { KeyRingService } from '../../keys/key-ring.service';
 import { accessTokenHash } from './at-hash';
 import { claimsForScope, hasScope, OIDC_SCOPES } from './claims';
@@ -43,6 +43,7 @@ export interface IdTokenInput {
 export class IdTokenIssuer {
   constructor(
     private readonly ring: KeyRingService,
+    private readonly signer: JwtSigner,
     private readonly accounts: AccountsService,
     private readonly config: AppConfig,
   ) {}
@@ -67,10 +68,8 @@ export class IdTokenIssuer {
     // §3.1.2.1 / §3.1.3.6: the nonce is echoed unchanged, and only when the request had one.
     if (input.nonce !== undefined) claims.nonce = input.nonce;
     Object.assign(claims, await this.userClaims(input));
-    // As JwtSigner.sign does, but with this key rather than whichever is current now.
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: ID_TOKEN_TYPE })
-      .sign(key.privateKey);
+    // With this key, not whichever is current by the time the claims are ready.
+    return this.signer.sign(claims, ID_TOKEN_TYPE, key);
   }
 
   /** `profile` and `email` claims (§5.4); the account is read again only for `updated_at`. */
