@@ -4,10 +4,11 @@ import { AppConfig } from '../config/app-config';
 import { randomSecret } from '../crypto/secret-hasher';
 import { isUniqueViolation } from '../database/errors';
 import { ClientsService } from './clients.service';
+import { OIDC_SCOPES } from './scope';
 import { ScopeCatalogueService } from './scope-catalogue.service';
 
-/** OpenID Connect Core 1.0 §5.4's scopes, seeded in the catalogue by migration 1763900000009. */
-const OPENID_CONNECT_SCOPES = ['openid', 'profile', 'email'];
+/** Seeded in the catalogue by migration 1763900000009, but not given to the console by default. */
+const OPENID_CONNECT_SCOPES: string[] = Object.values(OIDC_SCOPES);
 
 /**
  * SPEC: on every start, ensure the approved first-party client

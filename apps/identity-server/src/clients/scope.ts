@@ -11,3 +11,9 @@ export function parseScope(scope: string): string[] | null {
 export function formatScope(tokens: Iterable<string>): string {
   return [...tokens].join(' ');
 }
+
+/**
+ * The scopes OpenID Connect Core 1.0 gives a meaning to (§3.1.2.1, §5.4):
+ * in the catalogue from the first start (migration 1763900000009).
+ */
+export const OIDC_SCOPES = { openid: 'openid', profile: 'profile', email: 'email' } as const;

@@ -1,7 +1,7 @@
-import { parseScope } from '../../clients/scope';
+import { OIDC_SCOPES, parseScope } from '../../clients/scope';
 
-/** The scopes OpenID Connect Core 1.0 gives a meaning to (§3.1.2.1, §5.4). */
-export const OIDC_SCOPES = { openid: 'openid', profile: 'profile', email: 'email' } as const;
+// The names belong to the scope vocabulary of `clients`; the claims they release are defined here.
+export { OIDC_SCOPES };
 
 /** What the claims are made of: the account as the accounts module describes it, never its hash. */
 export interface ClaimsSource {
