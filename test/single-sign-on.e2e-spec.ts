@@ -429,6 +429,29 @@ describe.each(DATABASES)('single sign-on and consent on %s', (kind) => {
       expect((await sessionRows(user.id))[0].ended_at).toBeNull();
     });
 
+    it('refuses a repeated parameter without echoing a name the link chose', async () => {
+      const { user, browser } = await signedIn();
+      const known = await browser.get(
+        logoutPath([
+          ['client_id', appA.clientId],
+          ['client_id', appA.clientId],
+          ['post_logout_redirect_uri', REDIRECT],
+        ]),
+      );
+      expect(known.status).toBe(400);
+      expect(known.body).toMatch(/parameter client_id is repeated/i);
+      const chosen = await browser.get(
+        logoutPath([
+          ['Call_0800_SUPPORT', '1'],
+          ['Call_0800_SUPPORT', '2'],
+        ]),
+      );
+      expect(chosen.status).toBe(400);
+      expect(chosen.location).toBeUndefined();
+      expect(chosen.body).not.toContain('Call_0800_SUPPORT');
+      expect((await sessionRows(user.id))[0].ended_at).toBeNull();
+    });
+
     it('says "signed out" without a session', async () => {
       const browser = new BrowserFlow(server.url);
       const page = await browser.get('/logout');

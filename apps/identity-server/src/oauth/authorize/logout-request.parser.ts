@@ -14,6 +14,14 @@ export interface LogoutReturn {
 
 export type LogoutRequest = { ok: true; back?: LogoutReturn } | { ok: false; problem: string };
 
+/** The names a problem may repeat: the page never shows text chosen by whoever made the link. */
+const KNOWN_PARAMETERS = new Set([
+  'client_id',
+  'id_token_hint',
+  'post_logout_redirect_uri',
+  'state',
+]);
+
 /**
  * RP-initiated logout parameters: the client is named by `client_id` or by
  * the audience of an `id_token_hint` we signed (both, if given, must agree),
@@ -31,7 +39,13 @@ export class LogoutRequestParser {
   async parse(pairs: Array<[string, string]>): Promise<LogoutRequest> {
     const params = collectParameters(pairs);
     for (const [name, values] of params)
-      if (values.length > 1) return { ok: false, problem: `parameter ${name} is repeated` };
+      if (values.length > 1)
+        return {
+          ok: false,
+          problem: KNOWN_PARAMETERS.has(name)
+            ? `parameter ${name} is repeated`
+            : 'a parameter is repeated',
+        };
     const get = (name: string) => params.get(name)?.[0];
     const redirectUri = get('post_logout_redirect_uri');
     if (redirectUri === undefined) return { ok: true };
