@@ -64,9 +64,8 @@ export class AuthorizationRequestParser {
   ): Promise<{ client: ClientPrincipal; redirectUri: string; redirectUriSent: boolean }> {
     const clientId = single(params, 'client_id');
     if (clientId === undefined) throw new UntrustedRedirectError('the request names no client');
-    const found = await this.clients.findByClientId(clientId);
-    // Exact match: MariaDB's comparison would let `app ` or `APP` find `app`.
-    const client = found?.clientId === clientId ? found : null;
+    // Exact match (findByClientId checks it: MariaDB's comparison would let `app ` find `app`).
+    const client = await this.clients.findByClientId(clientId);
     if (!client || client.status !== 'approved')
       throw new UntrustedRedirectError('the application is unknown or not approved');
     if (!client.grantTypes.includes('authorization_code'))

@@ -48,8 +48,7 @@ export class ConsentsService {
    * asks again.
    */
   async withdraw(userId: string, clientId: string, ip: string | null): Promise<void> {
-    const found = await this.clients.findByClientId(clientId);
-    const client = found?.clientId === clientId ? found : null;
+    const client = await this.clients.findByClientId(clientId);
     if (!client || !(await this.consents.withdraw(userId, client.ref)))
       throw new NotFoundException('no consent given to this client');
     await this.codes.discardUnredeemed({ userId, clientRef: client.ref });

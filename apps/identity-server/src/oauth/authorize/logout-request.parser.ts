@@ -62,7 +62,7 @@ export class LogoutRequestParser {
     if (clientId === undefined)
       return { ok: false, problem: 'the request does not say which application it comes from' };
     const found = await this.clients.findByClientId(clientId);
-    const client = found?.clientId === clientId && found.status === 'approved' ? found : null;
+    const client = found?.status === 'approved' ? found : null;
     if (!client || !client.redirectUris.includes(redirectUri))
       return {
         ok: false,
