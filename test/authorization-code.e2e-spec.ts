@@ -3,6 +3,7 @@ import { ScopeCatalogueService } from '../apps/identity-server/src/clients/scope
 import { BrowserFlowHousekeeping } from '../apps/identity-server/src/oauth/authorize/browser-flow-housekeeping';
 import {
   authorizationParams,
+  BAD_CREDENTIALS_TEXT,
   BrowserClient,
   BrowserFlow,
   csrfOf,
@@ -12,19 +13,11 @@ import {
   registerBrowserClient,
 } from './support/browser-flow';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createUser, signIn } from './support/fixtures';
+import { createUser, signIn, sqlTime } from './support/fixtures';
 import { apiRequest, basic, decodeJwt, postForm, tokenRequest } from './support/http';
 import { ADMIN, startServer, TestServer } from './support/test-server';
 
 const REDIRECT = 'https://app.example.com/callback';
-/** The password grant's one failure message, as the login page shows it. */
-const BAD_CREDENTIALS_TEXT =
-  /the username or password is incorrect, or the account cannot sign in/i;
-
-/** A UTC datetime as both engines store it (test setup writes it directly). */
-function sqlTime(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace('Z', '');
-}
 
 /**
  * SPEC flow 5 (issue 6): the authorization code flow with PKCE through

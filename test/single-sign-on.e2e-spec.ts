@@ -1,6 +1,9 @@
 import { AuditService } from '../apps/identity-server/src/audit/audit.service';
 import {
   authorizationParams,
+  BAD_CREDENTIALS_TEXT,
+  isConsentPage,
+  isLoginPage,
   BrowserClient,
   BrowserFlow,
   exchangeCode,
@@ -9,27 +12,16 @@ import {
   registerBrowserClient,
 } from './support/browser-flow';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createUser, signIn } from './support/fixtures';
+import { createUser, signIn, sqlTime } from './support/fixtures';
 import { apiRequest, basic, decodeJwt, postForm, tokenRequest } from './support/http';
 import { ADMIN, CONSOLE, startServer, TestServer } from './support/test-server';
 
 const REDIRECT = 'https://app.example.com/callback';
-/** The password grant's one failure message, as the login page shows it. */
-const BAD_CREDENTIALS_TEXT =
-  /the username or password is incorrect, or the account cannot sign in/i;
-
-function sqlTime(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace('Z', '');
-}
 
 /** `/logout` with these query parameters. */
 function logoutPath(params: Record<string, string> | Array<[string, string]>): string {
   return `/logout?${new URLSearchParams(params).toString()}`;
 }
-
-/** True when the page is the login form (a password field). */
-const isLoginPage = (body: string) => /name="?password/.test(body);
-const isConsentPage = (body: string) => /name="?decision/.test(body);
 
 /**
  * Single sign-on (issue 6): one browser session serves several clients;

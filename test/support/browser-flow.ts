@@ -161,6 +161,14 @@ export function pkcePair(): { verifier: string; challenge: string } {
  * const { code } = browser.callback();
  * ```
  */
+/** True when the page is the login form (it has a password field). */
+export const isLoginPage = (body: string): boolean => /name=["']?password/.test(body);
+/** True when the page is the consent form (it has the decision buttons). */
+export const isConsentPage = (body: string): boolean => /name=["']?decision/.test(body);
+/** The password grant's one failure message, as the login page shows it. */
+export const BAD_CREDENTIALS_TEXT =
+  /the username or password is incorrect, or the account cannot sign in/i;
+
 export class BrowserFlow {
   readonly jar = new CookieJar();
   /** The last answer received. */
@@ -413,9 +421,8 @@ export async function obtainCode(
       await browser.follow();
       continue;
     }
-    if (/name=["']?password/.test(browser.last.body))
-      await browser.submitLogin(user.username, user.password);
-    else if (/name=["']?decision/.test(browser.last.body)) await browser.submitConsent('allow');
+    if (isLoginPage(browser.last.body)) await browser.submitLogin(user.username, user.password);
+    else if (isConsentPage(browser.last.body)) await browser.submitConsent('allow');
     else throw new Error(`unexpected page (${browser.last.status}): ${browser.last.body}`);
   }
   return { verifier, state: params.state, callback: browser.callback() };

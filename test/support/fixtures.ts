@@ -78,3 +78,8 @@ export async function signIn(
     throw new Error(`sign-in of ${username} failed: ${JSON.stringify(res.body)}`);
   return res.body.access_token as string;
 }
+
+/** A UTC datetime as both engines store it, for test setup that writes timestamps directly. */
+export function sqlTime(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
+}
