@@ -166,6 +166,28 @@ describe.each(DATABASES)('token endpoint (RFC 6749 §3.2, §5.2) on %s', (kind) 
     });
   });
 
+  // The endpoint is served in front of Nest (oauth/protocol-endpoints.ts): exact method and path.
+  describe('routing', () => {
+    it('serves the advertised path, with a query string ignored', async () => {
+      const res = await postForm(`${tokenUrl}?ignored=1`, passwordGrant, consoleBasic());
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it.each([
+      ['GET', '/oauth/token'],
+      ['PUT', '/oauth/token'],
+      ['POST', '/oauth/token/'],
+      ['POST', '/OAUTH/TOKEN'],
+    ])('answers %s %s with 404, not as the token endpoint', async (method, path) => {
+      const init: RequestInit = { method, headers: consoleBasic() };
+      if (method !== 'GET') init.body = new URLSearchParams(passwordGrant).toString();
+      const res = await fetch(`${server.url}${path}`, init);
+      expect(res.status).toBe(404);
+      expect(await res.text()).not.toContain('access_token');
+    });
+  });
+
   describe('parameters (RFC 6749 §3.1)', () => {
     it.each<[string, Array<[string, string]>]>([
       [

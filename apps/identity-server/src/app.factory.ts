@@ -1,5 +1,6 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Server } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { json, urlencoded } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -9,13 +10,8 @@ import { AuditModule } from './audit/audit.module';
 import { ClientsModule } from './clients/clients.module';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
-import { invalidRequest } from './oauth/errors/oauth.error';
-import { writeOAuthError } from './oauth/errors/oauth-exception.filter';
-import { OAUTH_PATHS } from './oauth/oauth-paths';
-
-const OAUTH_FORM_PATHS = new Set(
-  [OAUTH_PATHS.token, OAUTH_PATHS.revocation, OAUTH_PATHS.introspection].map((p) => `/${p}`),
-);
+import { ProtocolEndpoints } from './oauth/protocol-endpoints';
+import { FORM_PARSER_OPTIONS } from './oauth/request/form-params';
 
 /**
  * Builds the identity server: the one place that configures HTTP (body
@@ -28,6 +24,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  // The token, revocation and introspection endpoints answer before Express sees the request.
+  app.get(ProtocolEndpoints).attachTo(app.getHttpServer() as Server);
   app.useGlobalPipes(apiValidationPipe());
 
   const express = app.getHttpAdapter().getInstance() as {
@@ -40,22 +38,19 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   express.set('etag', false);
   express.set('trust proxy', config.trustProxyHops);
 
-  // Forms: `extended: false` keeps repeated parameters as arrays (so they can
-  // be refused) and never builds nested objects from `a[b]=c`.
-  app.use(urlencoded({ extended: false, limit: '16kb', parameterLimit: 64 }));
+  app.use(urlencoded(FORM_PARSER_OPTIONS));
   app.use(json({ limit: '64kb' }));
   app.use(
     (
       error: Error & { status?: number; type?: string },
-      req: Request,
+      _req: Request,
       res: Response,
       next: NextFunction,
     ) => {
-      // Body-parser failures happen before routing; answer them in the endpoint's own error format.
+      // Body-parser failures happen before routing; answer them in the API's error format
+      // (the OAuth form endpoints parse their own bodies: see ProtocolEndpoints).
       const status = error.status ?? 500;
       if (status >= 500) return next(error);
-      if (OAUTH_FORM_PATHS.has(req.path))
-        return writeOAuthError(res, invalidRequest('the request body could not be parsed'));
       res.status(status).json({
         statusCode: status,
         message:

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
 import { stdSerializers } from 'pino';
 import { AppConfig } from '../config/app-config';
 
@@ -40,40 +41,43 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
  * no body, so no secret can reach the log by that road; the redaction list
  * covers what code logs explicitly.
  */
+export function httpLoggerOptions(config: AppConfig): Options {
+  return {
+    level: config.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    genReqId: (req: IncomingMessage, res: ServerResponse) => {
+      const incoming = req.headers['x-request-id'];
+      const id =
+        typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    // pino-http binds `req` to a child logger on every request, whatever the level.
+    // Unwrapped, the serializers read the raw objects directly instead of first
+    // copying each into pino-std-serializers' full shape (headers included), which
+    // cost about a tenth of the CPU of a small request (docs/performance.md).
+    wrapSerializers: false,
+    serializers: {
+      req: (req: IncomingMessage & { id?: string }) => ({
+        id: req.id,
+        method: req.method,
+        path: req.url?.split('?')[0],
+        remoteAddress: req.socket?.remoteAddress,
+      }),
+      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+      err: stdSerializers.err,
+    },
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+      err || res.statusCode >= 500 ? 'error' : 'info',
+  };
+}
+
+/** The Nest side of request logging; the OAuth endpoints served before Nest use the same options. */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
-          level: config.logLevel,
-          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          genReqId: (req: IncomingMessage, res: ServerResponse) => {
-            const incoming = req.headers['x-request-id'];
-            const id =
-              typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
-          },
-          // pino-http binds `req` to a child logger on every request, whatever the level.
-          // Unwrapped, the serializers read the raw objects directly instead of first
-          // copying each into pino-std-serializers' full shape (headers included), which
-          // cost about a tenth of the CPU of a small request (docs/performance.md).
-          wrapSerializers: false,
-          serializers: {
-            req: (req: IncomingMessage & { id?: string }) => ({
-              id: req.id,
-              method: req.method,
-              path: req.url?.split('?')[0],
-              remoteAddress: req.socket?.remoteAddress,
-            }),
-            res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-            err: stdSerializers.err,
-          },
-          customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-            err || res.statusCode >= 500 ? 'error' : 'info',
-        },
-      }),
+      useFactory: (config: AppConfig) => ({ pinoHttp: httpLoggerOptions(config) }),
     }),
   ],
 })

@@ -29,7 +29,7 @@ import { GRANT_HANDLERS, GrantRegistry } from './grants/grant-registry';
 import { GrantHandler } from './grants/grant-handler';
 import { PasswordGrant } from './grants/password.grant';
 import { RefreshTokenGrant } from './grants/refresh-token.grant';
-import { IntrospectionController } from './introspection.controller';
+import { IntrospectionEndpoint } from './endpoints/introspection.endpoint';
 import { AccountGrantsEndedListener } from './listeners/account-grants-ended.listener';
 import { ClientSuspendedListener } from './listeners/client-suspended.listener';
 import { MetadataController } from './metadata.controller';
@@ -37,8 +37,9 @@ import { IdTokenIssuer } from './oidc/id-token.issuer';
 import { OidcMetadata } from './oidc/oidc-metadata';
 import { UserinfoController } from './oidc/userinfo.controller';
 import { UserinfoService } from './oidc/userinfo.service';
-import { RevocationController } from './revocation.controller';
-import { TokenController } from './token.controller';
+import { ProtocolEndpoints } from './protocol-endpoints';
+import { RevocationEndpoint } from './endpoints/revocation.endpoint';
+import { TokenEndpoint } from './endpoints/token.endpoint';
 import { TokenInspector } from './token-inspector';
 import { AccessTokenIssuer } from './tokens/access-token.issuer';
 import { AccessTokenRevocations } from './tokens/access-token-revocations';
@@ -70,9 +71,6 @@ const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant, Author
   ],
   controllers: [
     MetadataController,
-    TokenController,
-    RevocationController,
-    IntrospectionController,
     UserinfoController,
     // The browser flow (issue 6): authorization endpoint, interactions, logout, consents.
     AuthorizeController,
@@ -80,9 +78,15 @@ const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant, Author
     LogoutController,
     ConsentsController,
   ],
-  // For the composition root's /api guard (see api/api-auth.module.ts).
-  exports: [TokenInspector],
+  // TokenInspector: for the composition root's /api guard (see api/api-auth.module.ts).
+  // ProtocolEndpoints: the token, revocation and introspection endpoints, attached to the
+  // HTTP server in front of Nest by app.factory.ts.
+  exports: [TokenInspector, ProtocolEndpoints],
   providers: [
+    ProtocolEndpoints,
+    TokenEndpoint,
+    RevocationEndpoint,
+    IntrospectionEndpoint,
     ...GRANTS,
     {
       provide: GRANT_HANDLERS,

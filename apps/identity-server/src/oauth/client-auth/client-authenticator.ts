@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import { AuditService } from '../../audit/audit.service';
 import { ClientPrincipal } from '../../clients/client.types';
 import { ClientsService } from '../../clients/clients.service';
@@ -32,12 +31,13 @@ export class ClientAuthenticator {
     private readonly audit: AuditService,
   ) {}
 
+  /** `authorization` is the request's `Authorization` header, if it has one. */
   async authenticate(
-    req: Request,
+    authorization: string | undefined,
     params: FormParams,
     ctx: RequestContext,
   ): Promise<ClientPrincipal> {
-    const presented = readCredentials(req, params);
+    const presented = readCredentials(authorization, params);
     const client = await this.clients.authenticate(presented.clientId, presented.secret);
     if (!client || client.status !== 'approved') {
       await this.audit.record({
@@ -55,8 +55,7 @@ export class ClientAuthenticator {
   }
 }
 
-function readCredentials(req: Request, params: FormParams): PresentedCredentials {
-  const header = req.headers.authorization;
+function readCredentials(header: string | undefined, params: FormParams): PresentedCredentials {
   const bodyId = params.get('client_id');
   const bodySecret = params.get('client_secret');
   if (header !== undefined) {

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { OAuthError } from './oauth.error';
 
 /**
@@ -13,7 +13,7 @@ export class OAuthExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('OAuth');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const response = host.switchToHttp().getResponse<ServerResponse>();
     const error = this.toOAuthError(exception);
     writeOAuthError(response, error);
   }
@@ -29,17 +29,35 @@ export class OAuthExceptionFilter implements ExceptionFilter {
 }
 
 /** The single serializer of OAuth errors (also used for body-parser failures before routing). */
-export function writeOAuthError(response: Response, error: OAuthError): void {
-  response.status(error.status);
+export function writeOAuthError(response: ServerResponse, error: OAuthError): void {
+  const headers: Record<string, string> = {};
+  if (error.code === 'invalid_client')
+    headers['WWW-Authenticate'] = 'Basic realm="tessera", charset="UTF-8"';
+  if (error.retryAfterSeconds !== undefined)
+    headers['Retry-After'] = String(error.retryAfterSeconds);
+  const body = error.description
+    ? { error: error.code, error_description: error.description }
+    : { error: error.code };
+  sendNoStoreJson(response, error.status, body, headers);
+}
+
+/**
+ * Writes a JSON answer of an OAuth endpoint on a plain `node:http` response
+ * (an Express response is one too): `Cache-Control: no-store` and `Pragma:
+ * no-cache` (RFC 6749 §5.1), the length, and the body in one write.
+ */
+export function sendNoStoreJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const payload = Buffer.from(JSON.stringify(body));
+  response.statusCode = status;
   response.setHeader('Cache-Control', 'no-store');
   response.setHeader('Pragma', 'no-cache');
-  if (error.code === 'invalid_client')
-    response.setHeader('WWW-Authenticate', 'Basic realm="tessera", charset="UTF-8"');
-  if (error.retryAfterSeconds !== undefined)
-    response.setHeader('Retry-After', String(error.retryAfterSeconds));
-  response.json(
-    error.description
-      ? { error: error.code, error_description: error.description }
-      : { error: error.code },
-  );
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  response.setHeader('Content-Type', 'application/json; charset=utf-8');
+  response.setHeader('Content-Length', payload.length);
+  response.end(payload);
 }

@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import { AccountPrincipal } from '../../accounts/account.types';
 import { AccountsService } from '../../accounts/accounts.service';
 import { AuditService } from '../../audit/audit.service';
@@ -8,6 +7,7 @@ import { AuthorizationCodeStore, RedeemedCode } from '../authorize/authorization
 import { OAuthError } from '../errors/oauth.error';
 import { IdTokenIssuer } from '../oidc/id-token.issuer';
 import { FormParams } from '../request/form-params';
+import { formRequest } from '../request/form-request.testing';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 import { AuthorizationCodeGrant } from './authorization-code.grant';
@@ -44,10 +44,9 @@ const redeemed: RedeemedCode = {
 };
 
 function params(): FormParams {
-  return FormParams.fromRequest({
-    is: () => true,
-    body: { grant_type: 'authorization_code', code: 'the-code', code_verifier: VERIFIER },
-  } as unknown as Request);
+  return FormParams.fromRequest(
+    formRequest({ grant_type: 'authorization_code', code: 'the-code', code_verifier: VERIFIER }),
+  );
 }
 
 /**

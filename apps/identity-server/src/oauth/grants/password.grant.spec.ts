@@ -1,10 +1,11 @@
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { AccountsService } from '../../accounts/accounts.service';
 import { PasswordChecksBusyError } from '../../accounts/password-checks-busy.error';
 import { ClientPrincipal } from '../../clients/client.types';
 import { OAuthError } from '../errors/oauth.error';
 import { writeOAuthError } from '../errors/oauth-exception.filter';
 import { FormParams } from '../request/form-params';
+import { formRequest } from '../request/form-request.testing';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 import { PasswordGrant } from './password.grant';
@@ -22,19 +23,23 @@ const client: ClientPrincipal = {
 };
 
 function form(values: Record<string, string>): FormParams {
-  const req = { is: () => true, body: values } as unknown as Request;
-  return FormParams.fromRequest(req);
+  return FormParams.fromRequest(formRequest(values));
 }
 
 /** A response that records what the single OAuth error writer does to it. */
 function recordingResponse() {
   const recorded = { status: 0, headers: new Map<string, string>(), body: undefined as unknown };
   const res = {
-    status: (code: number) => ((recorded.status = code), res),
-    setHeader: (name: string, value: string) => recorded.headers.set(name.toLowerCase(), value),
-    json: (body: unknown) => ((recorded.body = body), res),
+    set statusCode(code: number) {
+      recorded.status = code;
+    },
+    setHeader: (name: string, value: string | number) =>
+      recorded.headers.set(name.toLowerCase(), String(value)),
+    end: (body: Buffer) => {
+      recorded.body = JSON.parse(body.toString('utf8')) as unknown;
+    },
   };
-  return { res: res as unknown as Response, recorded };
+  return { res: res as unknown as ServerResponse, recorded };
 }
 
 describe('PasswordGrant when the password queue is full', () => {

@@ -1,5 +1,16 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
+import typeis from 'type-is';
 import { invalidRequest } from '../errors/oauth.error';
+
+/**
+ * How form bodies are read (body-parser's `urlencoded`), by Express and by the
+ * OAuth endpoints alike: `extended: false` keeps a repeated parameter as an
+ * array (so it can be refused) and never builds nested objects from `a[b]=c`.
+ */
+export const FORM_PARSER_OPTIONS = { extended: false, limit: '16kb', parameterLimit: 64 };
+
+/** A request whose body a form parser (body-parser's `urlencoded`) has read into `body`. */
+export type ParsedRequest = IncomingMessage & { body?: unknown };
 
 /**
  * The parameters of an OAuth form request (RFC 6749 §3.2): only
@@ -10,8 +21,9 @@ import { invalidRequest } from '../errors/oauth.error';
 export class FormParams {
   private constructor(private readonly values: ReadonlyMap<string, string>) {}
 
-  static fromRequest(req: Request): FormParams {
-    if (!req.is('application/x-www-form-urlencoded')) {
+  static fromRequest(req: ParsedRequest): FormParams {
+    // type-is answers null for a request without a body: that is refused as well.
+    if (!typeis(req, ['application/x-www-form-urlencoded'])) {
       throw invalidRequest('the body must be application/x-www-form-urlencoded');
     }
     const body: unknown = req.body;
