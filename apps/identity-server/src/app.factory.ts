@@ -11,7 +11,7 @@ import { ClientsModule } from './clients/clients.module';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { ProtocolEndpoints } from './oauth/protocol-endpoints';
-import { FORM_PARSER_OPTIONS } from './oauth/request/form-params';
+import { FORM_BODY_LIMITS } from './oauth/request/form-body';
 
 /**
  * Builds the identity server: the one place that configures HTTP (body
@@ -38,7 +38,16 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   express.set('etag', false);
   express.set('trust proxy', config.trustProxyHops);
 
-  app.use(urlencoded(FORM_PARSER_OPTIONS));
+  // Forms of the browser flow (sign-in, consent, logout), with the OAuth endpoints' limits:
+  // `extended: false` keeps repeated parameters as arrays (so they can be refused) and
+  // never builds nested objects from `a[b]=c`.
+  app.use(
+    urlencoded({
+      extended: false,
+      limit: FORM_BODY_LIMITS.maxBytes,
+      parameterLimit: FORM_BODY_LIMITS.maxParameters,
+    }),
+  );
   app.use(json({ limit: '64kb' }));
   app.use(
     (

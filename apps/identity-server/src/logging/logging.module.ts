@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { Options } from 'pino-http';
-import { stdSerializers } from 'pino';
+import { type LoggerOptions, stdSerializers } from 'pino';
 import { AppConfig } from '../config/app-config';
 
 /** Paths pino replaces with `[redacted]` wherever they appear in a log line. */
@@ -43,20 +43,23 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
  */
 export function httpLoggerOptions(config: AppConfig): Options {
   return {
-    level: config.logLevel,
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    genReqId: (req: IncomingMessage, res: ServerResponse) => {
-      const incoming = req.headers['x-request-id'];
-      const id =
-        typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
+    ...loggerOptions(config),
+    genReqId: requestId,
     // pino-http binds `req` to a child logger on every request, whatever the level.
     // Unwrapped, the serializers read the raw objects directly instead of first
     // copying each into pino-std-serializers' full shape (headers included), which
     // cost about a tenth of the CPU of a small request (docs/performance.md).
     wrapSerializers: false,
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
+      err || res.statusCode >= 500 ? 'error' : 'info',
+  };
+}
+
+/** The logger's own options: level, redaction, and how a request and a response are written. */
+export function loggerOptions(config: AppConfig): LoggerOptions {
+  return {
+    level: config.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: {
       req: (req: IncomingMessage & { id?: string }) => ({
         id: req.id,
@@ -67,9 +70,15 @@ export function httpLoggerOptions(config: AppConfig): Options {
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
       err: stdSerializers.err,
     },
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-      err || res.statusCode >= 500 ? 'error' : 'info',
   };
+}
+
+/** The request's id: a well-formed `X-Request-Id` it came with, else a new one; echoed back. */
+export function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader('X-Request-Id', id);
+  return id;
 }
 
 /** The Nest side of request logging; the OAuth endpoints served before Nest use the same options. */

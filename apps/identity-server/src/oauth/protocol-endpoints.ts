@@ -1,20 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { urlencoded } from 'express';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import { pinoHttp, type HttpLogger } from 'pino-http';
+import { performance } from 'node:perf_hooks';
+import { pino, type Logger } from 'pino';
 import { AppConfig } from '../config/app-config';
-import { httpLoggerOptions } from '../logging/logging.module';
+import { loggerOptions, requestId } from '../logging/logging.module';
 import { IntrospectionEndpoint } from './endpoints/introspection.endpoint';
 import { OAuthEndpoint } from './endpoints/oauth-endpoint';
 import { RevocationEndpoint } from './endpoints/revocation.endpoint';
 import { TokenEndpoint } from './endpoints/token.endpoint';
-import { invalidRequest, OAuthError } from './errors/oauth.error';
+import { OAuthError } from './errors/oauth.error';
 import { sendNoStoreJson, writeOAuthError } from './errors/oauth-exception.filter';
 import { OAUTH_PATHS } from './oauth-paths';
-import { FORM_PARSER_OPTIONS, FormParams, ParsedRequest } from './request/form-params';
+import { readFormBody } from './request/form-body';
+import { FormParams, ParsedRequest } from './request/form-params';
 import { requestContext } from './request/request-context';
-
-type FormParser = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
 /**
  * Serves the token, revocation and introspection endpoints straight from
@@ -26,15 +25,15 @@ type FormParser = (req: IncomingMessage, res: ServerResponse, next: (error?: unk
  * Basic), no pipe, no cookie, no view. Going through both cost 0.35 ms of CPU
  * per request before any work was done (docs/performance.md), more than an
  * RS256 signature. Here a request is matched by method and exact path, its
- * form body read by the same body-parser with the same limits, logged by
- * pino-http with the same options, and answered by the same endpoint classes
- * and error writer that define the protocol; everything else goes on to Express.
+ * form body read by {@link readFormBody} (body-parser's rules, without its
+ * general machinery), logged as pino-http logs the others (same id, same line,
+ * same redaction), and answered by the endpoint classes and the error writer
+ * that define the protocol. Everything else goes on to Express.
  */
 @Injectable()
 export class ProtocolEndpoints {
   private readonly routes: ReadonlyMap<string, OAuthEndpoint>;
-  private readonly logRequest: HttpLogger;
-  private readonly parseForm: FormParser = urlencoded(FORM_PARSER_OPTIONS);
+  private readonly logger: Logger;
 
   constructor(
     token: TokenEndpoint,
@@ -47,7 +46,7 @@ export class ProtocolEndpoints {
       [`/${OAUTH_PATHS.revocation}`, revocation],
       [`/${OAUTH_PATHS.introspection}`, introspection],
     ]);
-    this.logRequest = pinoHttp(httpLoggerOptions(config));
+    this.logger = pino(loggerOptions(config));
   }
 
   /** Puts these endpoints in front of whatever already listens for requests on `server` (Express). */
@@ -68,7 +67,7 @@ export class ProtocolEndpoints {
   ): Promise<void> {
     this.logRequest(req, res);
     try {
-      await this.readForm(req, res);
+      req.body = await readFormBody(req);
       const body = await endpoint.handle({
         params: FormParams.fromRequest(req),
         authorization: req.headers.authorization,
@@ -80,28 +79,22 @@ export class ProtocolEndpoints {
     }
   }
 
-  private readForm(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.parseForm(req, res, (error?: unknown) => {
-        if (!error) return resolve();
-        const status = (error as { status?: number }).status ?? 500;
-        // A body that is malformed, too large or in an unsupported charset is the caller's fault.
-        reject(
-          status < 500
-            ? invalidRequest('the request body could not be parsed')
-            : (error as Error),
-        );
-      }),
-    );
+  /** pino-http's line, with its id and level rules: `request completed`, at error for a 5xx. */
+  private logRequest(req: IncomingMessage, res: ServerResponse): void {
+    req.id = requestId(req, res);
+    const started = performance.now();
+    res.once('finish', () => {
+      const level = res.statusCode >= 500 ? 'error' : 'info';
+      if (!this.logger.isLevelEnabled(level)) return;
+      const responseTime = Math.round(performance.now() - started);
+      this.logger[level]({ req, res, responseTime }, 'request completed');
+    });
   }
 
   /** An `OAuthError` as it is; anything else is `server_error`, with the cause in the log only. */
   private toOAuthError(error: unknown, req: IncomingMessage): OAuthError {
     if (error instanceof OAuthError) return error;
-    (req as IncomingMessage & { log?: HttpLogger['logger'] }).log?.error(
-      { err: error },
-      'unexpected error in an OAuth endpoint',
-    );
+    this.logger.error({ req, err: error }, 'unexpected error in an OAuth endpoint');
     return new OAuthError('server_error', 'the server could not complete the request');
   }
 }

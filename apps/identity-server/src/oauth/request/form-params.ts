@@ -2,14 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import typeis from 'type-is';
 import { invalidRequest } from '../errors/oauth.error';
 
-/**
- * How form bodies are read (body-parser's `urlencoded`), by Express and by the
- * OAuth endpoints alike: `extended: false` keeps a repeated parameter as an
- * array (so it can be refused) and never builds nested objects from `a[b]=c`.
- */
-export const FORM_PARSER_OPTIONS = { extended: false, limit: '16kb', parameterLimit: 64 };
-
-/** A request whose body a form parser (body-parser's `urlencoded`) has read into `body`. */
+/** A request whose form body has been read into `body` (by `readFormBody`, or Express's parser). */
 export type ParsedRequest = IncomingMessage & { body?: unknown };
 
 /**
