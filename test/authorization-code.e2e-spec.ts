@@ -223,6 +223,7 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
       await server.dataSource.query(`UPDATE clients SET status = 'suspended' WHERE client_id = ?`, [
         confidential.clientId,
       ]);
+      server.clearStatusCaches();
       const browser = new BrowserFlow(server.url);
       const { challenge } = pkcePair();
       const suspended = await browser.authorize(authorizationParams(confidential, challenge));

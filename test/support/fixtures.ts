@@ -47,7 +47,11 @@ export async function createUser(
   return { id: user.id, username, password };
 }
 
-/** Test setup only: changes a row the product has no API for yet (disable a user, suspend a client). */
+/**
+ * Test setup only: changes a row directly, as an operator or another process
+ * would, then empties the server's status caches so that the next request
+ * sees the change at once (without them it would within `STATUS_CACHE_TTL_MS`).
+ */
 export async function setColumn(
   server: TestServer,
   table: string,
@@ -61,6 +65,7 @@ export async function setColumn(
     .set({ [column]: value })
     .where('id = :id', { id })
     .execute();
+  server.clearStatusCaches();
 }
 
 /** An access token for a user, through the password grant with the bootstrap client. */

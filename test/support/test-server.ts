@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../apps/identity-server/src/app.factory';
+import { StatusCaches } from '../../apps/identity-server/src/common/status-caches';
 import { AppConfig, loadConfig } from '../../apps/identity-server/src/config/app-config';
 import { createTestDatabase, DatabaseKind } from './databases';
 import { freePort } from './server-process';
@@ -20,6 +21,12 @@ export interface TestServer {
   dataSource: DataSource;
   /** Resolves a provider of the running server (for test setup only). */
   get<T>(type: new (...args: never[]) => T): T;
+  /**
+   * Empties the server's status caches. A test's direct database write stands
+   * for a change made elsewhere, which the server sees within
+   * `STATUS_CACHE_TTL_MS`; call this after one to see it at once.
+   */
+  clearStatusCaches(): void;
   close(): Promise<void>;
 }
 
@@ -56,6 +63,7 @@ export async function startServer(
     config,
     dataSource: app.get(DataSource),
     get: <T>(type: new (...args: never[]) => T) => app.get(type),
+    clearStatusCaches: () => app.get(StatusCaches).clearAll(),
     close: () => app.close(),
   };
 }

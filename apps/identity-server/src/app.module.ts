@@ -4,6 +4,7 @@ import { AccountsModule } from './accounts/accounts.module';
 import { ApiAuthModule } from './api/api-auth.module';
 import { AuditModule } from './audit/audit.module';
 import { ClientsModule } from './clients/clients.module';
+import { StatusCachesModule } from './common/status-caches.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -22,6 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        StatusCachesModule,
         EventEmitterModule.forRoot(),
         LoggingModule,
         DatabaseModule,

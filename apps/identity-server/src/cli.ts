@@ -7,6 +7,7 @@ import { ClientsModule } from './clients/clients.module';
 import { ClientsService } from './clients/clients.service';
 import { ScopeCatalogueService } from './clients/scope-catalogue.service';
 import { printOnce } from './common/print-once';
+import { StatusCachesModule } from './common/status-caches.module';
 import { randomSecret } from './crypto/secret-hasher';
 import { AppConfig, loadConfig } from './config/app-config';
 import { UUID_SHAPE } from './config/environment';
@@ -30,6 +31,7 @@ function cliModule(config: AppConfig) {
   @Module({
     imports: [
       ConfigModule.forRoot(config),
+      StatusCachesModule,
       EventEmitterModule.forRoot(),
       DatabaseModule,
       AuditModule,

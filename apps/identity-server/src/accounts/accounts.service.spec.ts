@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { AuditService } from '../audit/audit.service';
+import { StatusCaches } from '../common/status-caches';
 import { AppConfig, loadConfig } from '../config/app-config';
 import { buildDataSourceOptions } from '../database/data-source-options';
 import { AccountsService } from './accounts.service';
@@ -69,6 +70,7 @@ async function buildAccounts(bcryptCost: number): Promise<Harness> {
       AccountsService,
       { provide: AppConfig, useValue: config },
       { provide: PasswordHasher, useValue: hasher },
+      StatusCaches,
     ],
   }).compile();
   module.useLogger(false);

@@ -14,6 +14,8 @@ import { In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/errors';
 import { hydrateRow, selectColumns } from '../database/raw-rows';
 import { AuditService } from '../audit/audit.service';
+import { StatusCache } from '../common/status-cache';
+import { StatusCaches } from '../common/status-caches';
 import { AppConfig } from '../config/app-config';
 import { isLockActive, toAccountDetails, toPrincipal } from './account.mapper';
 import { AccountDetails, AccountPrincipal, CredentialCheck } from './account.types';
@@ -37,10 +39,17 @@ export interface NewUser {
  * Accounts: creation, password checks with lockout, a user's own password
  * change, and look-ups for token issuance. What admins do to other accounts is
  * in {@link UsersAdminService}.
+ *
+ * {@link findPrincipal} is answered from a status cache keyed by user id;
+ * every write to `users` or `user_roles` in this process goes through
+ * {@link afterAccountWrite}, which forgets that user. Password checks always
+ * read the database.
  */
 @Injectable()
 export class AccountsService {
   private readonly logger = new Logger(AccountsService.name);
+  /** Principals by user id; "no such user" is kept too (ids are random UUIDs, never reused). */
+  private readonly principals: StatusCache<string, AccountPrincipal | null>;
 
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
@@ -49,7 +58,19 @@ export class AccountsService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly events: EventEmitter2,
-  ) {}
+    caches: StatusCaches,
+  ) {
+    this.principals = caches.create('accounts', 5_000);
+  }
+
+  /**
+   * Runs a write to the user's row or role links, then forgets the user's
+   * cached principal once it has settled. Every such write in this process
+   * goes through here, so that its effect is seen at once.
+   */
+  afterAccountWrite<T>(userId: string, write: () => Promise<T>): Promise<T> {
+    return this.principals.afterWrite(write, userId);
+  }
 
   /**
    * Checks a username and password. Every path spends exactly one bcrypt
@@ -106,19 +127,23 @@ export class AccountsService {
     // The CASE columns come before the counter: MySQL evaluates SET left to
     // right with updated values, SQLite with old ones; this order reads the old
     // count on both.
-    await this.users
-      .createQueryBuilder()
-      .update(UserEntity)
-      .set({
-        status: () => `CASE WHEN failed_login_count + 1 >= :max THEN 'locked' ELSE 'active' END`,
-        lockedUntil: () => `CASE WHEN failed_login_count + 1 >= :max THEN :until ELSE NULL END`,
-        failedLoginCount: () =>
-          `CASE WHEN failed_login_count + 1 >= :max THEN 0 ELSE failed_login_count + 1 END`,
-        updatedAt: now,
-      })
-      .where('id = :id AND status <> :disabled', { id: userId, disabled: 'disabled' })
-      .setParameters({ max: maxFailedAttempts, until })
-      .execute();
+    // A lock does not end the account's tokens (see isActive), but the principal's
+    // status says `locked`: forgotten here so that it never lags.
+    await this.afterAccountWrite(userId, () =>
+      this.users
+        .createQueryBuilder()
+        .update(UserEntity)
+        .set({
+          status: () => `CASE WHEN failed_login_count + 1 >= :max THEN 'locked' ELSE 'active' END`,
+          lockedUntil: () => `CASE WHEN failed_login_count + 1 >= :max THEN :until ELSE NULL END`,
+          failedLoginCount: () =>
+            `CASE WHEN failed_login_count + 1 >= :max THEN 0 ELSE failed_login_count + 1 END`,
+          updatedAt: now,
+        })
+        .where('id = :id AND status <> :disabled', { id: userId, disabled: 'disabled' })
+        .setParameters({ max: maxFailedAttempts, until })
+        .execute(),
+    );
     const after = await this.users.findOne({
       where: { id: userId },
       select: { id: true, status: true, lockedUntil: true },
@@ -139,11 +164,25 @@ export class AccountsService {
       changes.passwordHash = await this.hasher.hash(password);
       this.logger.log({ userId: user.id, cost: this.hasher.cost }, 'password hash upgraded');
     }
-    await this.users.update({ id: user.id, status: user.status }, changes);
+    await this.afterAccountWrite(user.id, () =>
+      this.users.update({ id: user.id, status: user.status }, changes),
+    );
   }
 
-  /** The account by id, for token issuance and renewal; null when it does not exist. */
-  async findPrincipal(id: string): Promise<AccountPrincipal | null> {
+  /**
+   * The account by id, for token issuance, renewal and introspection; null when
+   * it does not exist. From the status cache, unless `fresh`: then from the
+   * database (for checks that must see another process's change at once).
+   */
+  async findPrincipal(
+    id: string,
+    options: { fresh?: boolean } = {},
+  ): Promise<AccountPrincipal | null> {
+    if (options.fresh) return this.loadPrincipal(id);
+    return this.principals.get(id, () => this.loadPrincipal(id));
+  }
+
+  private async loadPrincipal(id: string): Promise<AccountPrincipal | null> {
     // One plain SELECT of the user with roles and permissions: this runs on every refresh and
     // every introspection of a user's token, where find() with eager relations cost more CPU
     // than the round trip (docs/performance.md).
@@ -171,7 +210,11 @@ export class AccountsService {
         role.permissions.push({ name: row.p_name } as PermissionEntity);
     }
     user.roles = [...roles.values()];
-    return toPrincipal(user);
+    // Frozen: a cached principal is shared by every request.
+    const principal = toPrincipal(user);
+    Object.freeze(principal.roles);
+    Object.freeze(principal.permissions);
+    return Object.freeze(principal);
   }
 
   /** The account with its history, for its owner and admins; null when it does not exist. */
@@ -214,16 +257,19 @@ export class AccountsService {
 
     // Conditional on the hash just verified: of two concurrent changes made
     // with the same current password, only the first applies.
-    const result = await this.users.update(
-      { id: user.id, passwordHash: user.passwordHash, status: user.status },
-      {
-        passwordHash: await this.hasher.hash(newPassword),
-        passwordChangedAt: now,
-        failedLoginCount: 0,
-        lockedUntil: null,
-        status: 'active',
-        updatedAt: now,
-      },
+    const passwordHash = await this.hasher.hash(newPassword);
+    const result = await this.afterAccountWrite(user.id, () =>
+      this.users.update(
+        { id: user.id, passwordHash: user.passwordHash, status: user.status },
+        {
+          passwordHash,
+          passwordChangedAt: now,
+          failedLoginCount: 0,
+          lockedUntil: null,
+          status: 'active',
+          updatedAt: now,
+        },
+      ),
     );
     if (!result.affected)
       throw new ConflictException('the account changed meanwhile; sign in again and retry');
@@ -271,7 +317,7 @@ export class AccountsService {
     try {
       // No wrapping transaction: TypeORM shares one connection on SQLite, where
       // concurrent transactions would nest into each other.
-      await this.users.save(user, { transaction: false });
+      await this.afterAccountWrite(user.id, () => this.users.save(user, { transaction: false }));
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictException('username is taken');
       throw error;

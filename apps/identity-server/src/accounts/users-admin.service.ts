@@ -110,20 +110,24 @@ export class UsersAdminService {
     const removed = current.filter((role) => !wanted.some((w) => w.id === role.id));
     const added = wanted.filter((role) => !current.some((c) => c.id === role.id));
 
-    const adminRole = removed.find((role) => role.name === ADMIN_ROLE);
-    if (adminRole) await this.removeAdminRole(id, adminRole.id);
-    const others = removed.filter((role) => role !== adminRole).map((role) => role.id);
-    const links = this.users.createQueryBuilder().relation(UserEntity, 'roles').of(id);
-    if (others.length) await links.remove(others);
-    for (const role of added) {
-      try {
-        await links.add(role.id);
-      } catch (error) {
-        // Added by a concurrent request already: the link is there, as wanted.
-        if (!isUniqueViolation(error)) throw error;
+    // The cached principal (roles, permissions) is forgotten once the links are
+    // written, also when a step fails after others have committed.
+    await this.accounts.afterAccountWrite(id, async () => {
+      const adminRole = removed.find((role) => role.name === ADMIN_ROLE);
+      if (adminRole) await this.removeAdminRole(id, adminRole.id);
+      const others = removed.filter((role) => role !== adminRole).map((role) => role.id);
+      const links = this.users.createQueryBuilder().relation(UserEntity, 'roles').of(id);
+      if (others.length) await links.remove(others);
+      for (const role of added) {
+        try {
+          await links.add(role.id);
+        } catch (error) {
+          // Added by a concurrent request already: the link is there, as wanted.
+          if (!isUniqueViolation(error)) throw error;
+        }
       }
-    }
-    await this.users.update({ id }, { updatedAt: new Date() });
+      await this.users.update({ id }, { updatedAt: new Date() });
+    });
 
     await this.audit.record({
       type: 'user.roles_changed',
@@ -152,13 +156,17 @@ export class UsersAdminService {
     const before = await this.get(id);
     const now = new Date();
     if (status === 'active') {
-      const result = await this.users.update(
-        { id },
-        { status: 'active', failedLoginCount: 0, lockedUntil: null, updatedAt: now },
+      const result = await this.accounts.afterAccountWrite(id, () =>
+        this.users.update(
+          { id },
+          { status: 'active', failedLoginCount: 0, lockedUntil: null, updatedAt: now },
+        ),
       );
       if (!result.affected) throw notFound();
     } else {
-      await this.disable(id, now);
+      // The cached principal is forgotten before the grants are swept: from then on,
+      // introspection and the refresh grant read the account as disabled.
+      await this.accounts.afterAccountWrite(id, () => this.disable(id, now));
       // Disabled means no grant survives, even one a later re-activation would otherwise revive.
       const event: AccountGrantsEndedEvent = { userId: id, reason: 'user_disabled' };
       await this.events.emitAsync(ACCOUNT_GRANTS_ENDED, event);

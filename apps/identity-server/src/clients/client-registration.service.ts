@@ -12,6 +12,7 @@ import { UpdateClientDto } from './dto/update-client.dto';
 import { assertRegistration } from './registration-rules';
 import { formatScope, parseScope } from './scope';
 import { ScopeCatalogueService } from './scope-catalogue.service';
+import { ClientsService } from './clients.service';
 
 /** App teams' side of flow 4: register, read, change while pending, withdraw. */
 @Injectable()
@@ -20,6 +21,7 @@ export class ClientRegistrationService {
     @InjectRepository(ClientEntity) private readonly clients: Repository<ClientEntity>,
     private readonly catalogue: ScopeCatalogueService,
     private readonly audit: AuditService,
+    private readonly clientsService: ClientsService,
   ) {}
 
   async register(actor: Actor, dto: RegisterClientDto): Promise<ClientResponse> {
@@ -52,7 +54,7 @@ export class ClientRegistrationService {
       createdAt: now,
       updatedAt: now,
     });
-    await this.clients.insert(client);
+    await this.clientsService.afterClientWrite(() => this.clients.insert(client));
     await this.audit.record({
       type: 'client.registered',
       actorId: actor.id,
@@ -109,7 +111,9 @@ export class ClientRegistrationService {
       updatedAt: new Date(),
     };
     // Conditional on `pending`, so a change cannot slip in after a concurrent review.
-    const result = await this.clients.update({ id, status: 'pending' }, changes);
+    const result = await this.clientsService.afterClientWrite(() =>
+      this.clients.update({ id, status: 'pending' }, changes),
+    );
     if (result.affected !== 1)
       throw new ConflictException(
         `only a pending registration can be changed; this one is ${(await this.clients.findOneByOrFail({ id })).status}`,
@@ -129,7 +133,9 @@ export class ClientRegistrationService {
     const client = await this.findOwned(actor, id);
     const { from, to } = TRANSITIONS.withdraw;
     const now = new Date();
-    const result = await this.clients.update({ id, status: from }, { status: to, updatedAt: now });
+    const result = await this.clientsService.afterClientWrite(() =>
+      this.clients.update({ id, status: from }, { status: to, updatedAt: now }),
+    );
     if (result.affected !== 1) {
       const current = await this.clients.findOneByOrFail({ id });
       throw new ConflictException(illegalTransitionMessage('withdraw', current.status));

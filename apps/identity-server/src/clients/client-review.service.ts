@@ -14,6 +14,7 @@ import { ClientEntity, ClientStatus } from './client.entity';
 import { CLIENT_SUSPENDED, ClientSuspendedEvent } from './client-events';
 import { ClientAction, illegalTransitionMessage, TRANSITIONS } from './client-review-state';
 import { ClientPage, ClientResponse, toClientResponse } from './client.response';
+import { ClientsService } from './clients.service';
 import { ApproveClientDto } from './dto/review.dto';
 import { refreshTokenProblem } from './registration-rules';
 import { formatScope, parseScope } from './scope';
@@ -25,6 +26,7 @@ export class ClientReviewService {
     @InjectRepository(ClientEntity) private readonly clients: Repository<ClientEntity>,
     private readonly audit: AuditService,
     private readonly events: EventEmitter2,
+    private readonly clientsService: ClientsService,
   ) {}
 
   async list(status: ClientStatus | undefined, limit: number, offset: number): Promise<ClientPage> {
@@ -146,7 +148,11 @@ export class ClientReviewService {
     const where = decidesContent
       ? { id: client.id, status: from, updatedAt: client.updatedAt }
       : { id: client.id, status: from };
-    const result = await this.clients.update(where, update);
+    // The status cache is emptied once the UPDATE has committed, before suspension's
+    // sweep runs: a grant started after the sweep then reads the new status.
+    const result = await this.clientsService.afterClientWrite(() =>
+      this.clients.update(where, update),
+    );
     if (result.affected !== 1) {
       const current = await this.find(client.id);
       if (current.status === from)

@@ -33,9 +33,11 @@ export class ClientSecretsService {
       now.getTime() + this.config.clients.secretRotationGraceSeconds * 1000,
     );
     // Secrets without an end get one; secrets already ending sooner keep their earlier end.
-    const previous = await this.secrets.update(
-      { clientRef: id, revokedAt: IsNull(), expiresAt: IsNull() },
-      { expiresAt: graceEnds },
+    const previous = await this.clientsService.afterClientWrite(() =>
+      this.secrets.update(
+        { clientRef: id, revokedAt: IsNull(), expiresAt: IsNull() },
+        { expiresAt: graceEnds },
+      ),
     );
     const secret = randomSecret(32);
     // Hashed and stored where client authentication reads it: one place knows the hash key.
@@ -71,9 +73,11 @@ export class ClientSecretsService {
   /** Ends one secret at once (a leaked secret, or the end of a rollover). */
   async revoke(actor: Actor, id: string, secretId: string): Promise<void> {
     const client = await this.findOwned(actor, id);
-    const result = await this.secrets.update(
-      { id: secretId, clientRef: id, revokedAt: IsNull() },
-      { revokedAt: new Date() },
+    const result = await this.clientsService.afterClientWrite(() =>
+      this.secrets.update(
+        { id: secretId, clientRef: id, revokedAt: IsNull() },
+        { revokedAt: new Date() },
+      ),
     );
     if (result.affected !== 1) throw new NotFoundException('no such live secret');
     await this.audit.record({

@@ -10,6 +10,8 @@ import { ClientEntity } from './client.entity';
 import { ClientPrincipal } from './client.types';
 import { parseScope } from './scope';
 import { hydrateRow, selectColumns } from '../database/raw-rows';
+import { StatusCache } from '../common/status-cache';
+import { StatusCaches } from '../common/status-caches';
 
 export interface NewApprovedClient {
   clientId: string;
@@ -20,57 +22,78 @@ export interface NewApprovedClient {
   secret: string;
 }
 
-/** Client look-ups and client authentication. */
+/**
+ * What the status cache keeps of one client: the principal and the HMACs of
+ * its live secrets, as stored in the database (never a clear secret).
+ */
+interface ClientRecord {
+  /** Null while the registration has no client_id (it was never approved). */
+  principal: ClientPrincipal | null;
+  secrets: ReadonlyArray<{ hash: string; expiresAt: Date | null }>;
+}
+
+/**
+ * Client look-ups and client authentication. The look-ups of the hot paths
+ * (authentication, introspection, refresh) are answered from a status cache
+ * keyed by client_id and by ref; every write to `clients` or `client_secrets`
+ * in this process goes through {@link afterClientWrite}, which empties it.
+ */
 @Injectable()
 export class ClientsService {
   private readonly hasher: SecretHasher;
+  /**
+   * Keys `client_id:<client_id>` and `ref:<id>`. Only clients that exist are
+   * kept, so a spray of made-up client_ids cannot fill it.
+   */
+  private readonly cache: StatusCache<string, ClientRecord | null>;
 
   constructor(
     @InjectRepository(ClientEntity) private readonly clients: Repository<ClientEntity>,
     @InjectRepository(ClientSecretEntity) private readonly secrets: Repository<ClientSecretEntity>,
     private readonly audit: AuditService,
     keys: KeyMaterial,
+    caches: StatusCaches,
   ) {
     this.hasher = new SecretHasher(keys.keyFor('client-secret-hash'));
+    this.cache = caches.create('clients', 5_000, { keep: (record) => record !== null });
   }
 
   /**
    * The client whose `client_id` and secret these are, whatever its status
    * (the caller decides what a status allows), or null. The secret is hashed
-   * once and compared in constant time with each live secret of the client;
-   * an unknown client costs the same hash and the same single look-up (the
-   * client joined with its live secrets), so the timing does not tell which
-   * client_ids exist.
+   * once and compared in constant time with each live secret of the client.
+   * An unknown client costs the same hash and the same single look-up (the
+   * client joined with its live secrets) as a known one that is not cached.
+   * A cached client answers without the look-up, so timing can tell a
+   * client_id used in the last `STATUS_CACHE_TTL_MS`; client_ids are public
+   * identifiers (RFC 6749 §2.2), the secret is what the timing must not leak.
    */
   async authenticate(clientId: string, secret: string): Promise<ClientPrincipal | null> {
     const presented = this.hasher.hash(secret);
-    const rows: Array<Record<string, unknown>> = await this.clients.query(
-      `SELECT ${selectColumns(this.clients, 'c')}, ${selectColumns(this.secrets, 's')}
-         FROM clients c
-         LEFT JOIN client_secrets s ON s.client_ref = c.id AND s.revoked_at IS NULL
-        WHERE c.client_id = ?`,
-      [clientId],
+    const record = await this.cache.get(`client_id:${clientId}`, () =>
+      this.loadRecord('client_id', clientId),
     );
-    const found = rows.length > 0 ? hydrateRow(this.clients, rows[0], 'c') : null;
-    // A client_id is an exact string (RFC 6749 §2.2), but MariaDB compares with PAD SPACE
-    // (and a `_ci` collation ignores case): the lookup alone would let 'console ' in.
-    const client = found?.clientId === clientId ? found : null;
     const now = new Date();
     let matched = false;
-    for (const row of rows) {
-      const candidate = hydrateRow(this.secrets, row, 's');
-      if (!candidate) continue;
+    for (const candidate of record?.secrets ?? []) {
       // Check every live secret, without stopping at the first match, to keep timing flat.
-      const ok = constantTimeEqualHex(presented, candidate.secretHash);
+      const ok = constantTimeEqualHex(presented, candidate.hash);
       const unexpired = candidate.expiresAt === null || candidate.expiresAt > now;
       matched = (ok && unexpired) || matched;
     }
-    return matched && client ? toPrincipal(client) : null;
+    return matched && record?.principal ? record.principal : null;
   }
 
-  async findByRef(ref: string): Promise<ClientPrincipal | null> {
-    const client = await this.findOneBy('id', ref);
-    return client && client.clientId ? toPrincipal(client) : null;
+  /**
+   * The client with this registration id, whatever its status, once it has a
+   * client_id (it was approved at least once); otherwise null. `fresh` reads the database, never the cache: for checks that must see
+   * another process's change at once (a grant's end: mark first, sweep second).
+   */
+  async findByRef(ref: string, options: { fresh?: boolean } = {}): Promise<ClientPrincipal | null> {
+    const record = options.fresh
+      ? await this.loadRecord('id', ref)
+      : await this.cache.get(`ref:${ref}`, () => this.loadRecord('id', ref));
+    return record?.principal ?? null;
   }
 
   /**
@@ -78,17 +101,50 @@ export class ClientsService {
    * for every caller, since MariaDB's comparison alone would let `app ` find `app`.
    */
   async findByClientId(clientId: string): Promise<ClientPrincipal | null> {
-    const client = await this.findOneBy('client_id', clientId);
-    return client?.clientId === clientId ? toPrincipal(client) : null;
+    const record = await this.cache.get(`client_id:${clientId}`, () =>
+      this.loadRecord('client_id', clientId),
+    );
+    return record?.principal ?? null;
   }
 
-  /** One client by a unique column, read with a plain SELECT (a hot path: introspection, refresh). */
-  private async findOneBy(column: 'id' | 'client_id', value: string): Promise<ClientEntity | null> {
+  /**
+   * Runs a write to `clients` or `client_secrets`, then empties the status
+   * cache once it has settled. Every such write in this process goes through
+   * here (registration, review, secrets), so that its effect is seen at once.
+   */
+  afterClientWrite<T>(write: () => Promise<T>): Promise<T> {
+    return this.cache.afterWrite(write);
+  }
+
+  /**
+   * One client by a unique column with its live secrets, in one plain SELECT
+   * (a hot path: authentication, introspection, refresh), or null. The value
+   * must match exactly: MariaDB compares with PAD SPACE (and a `_ci` collation
+   * ignores case), so the lookup alone would let `console ` find `console`
+   * (RFC 6749 §2.2: a client_id is an exact string).
+   */
+  private async loadRecord(
+    column: 'id' | 'client_id',
+    value: string,
+  ): Promise<ClientRecord | null> {
     const rows: Array<Record<string, unknown>> = await this.clients.query(
-      `SELECT ${selectColumns(this.clients, 'c')} FROM clients c WHERE c.${column} = ?`,
+      `SELECT ${selectColumns(this.clients, 'c')}, ${selectColumns(this.secrets, 's')}
+         FROM clients c
+         LEFT JOIN client_secrets s ON s.client_ref = c.id AND s.revoked_at IS NULL
+        WHERE c.${column} = ?`,
       [value],
     );
-    return rows.length > 0 ? hydrateRow(this.clients, rows[0], 'c') : null;
+    const client = rows.length > 0 ? hydrateRow(this.clients, rows[0], 'c') : null;
+    if (!client || (column === 'id' ? client.id : client.clientId) !== value) return null;
+    const secrets: Array<{ hash: string; expiresAt: Date | null }> = [];
+    for (const row of rows) {
+      const secret = hydrateRow(this.secrets, row, 's');
+      if (secret) secrets.push({ hash: secret.secretHash, expiresAt: secret.expiresAt });
+    }
+    return Object.freeze({
+      principal: client.clientId ? toPrincipal(client) : null,
+      secrets: Object.freeze(secrets),
+    });
   }
 
   /** Creates an approved client with one secret (bootstrap and tests; registration comes with review). */
@@ -115,7 +171,7 @@ export class ClientsService {
       createdAt: now,
       updatedAt: now,
     });
-    await this.clients.insert(client);
+    await this.afterClientWrite(() => this.clients.insert(client));
     await this.addSecret(client.id, input.secret);
     await this.audit.record({
       type: 'client.created',
@@ -129,33 +185,38 @@ export class ClientsService {
   /** Stores the hash of a new secret and returns its id; other secrets stay as they are. */
   async addSecret(clientRef: string, secret: string): Promise<string> {
     const id = randomUUID();
-    await this.secrets.insert({
-      id,
-      clientRef,
-      secretHash: this.hasher.hash(secret),
-      createdAt: new Date(),
-      expiresAt: null,
-      revokedAt: null,
-    });
+    await this.afterClientWrite(() =>
+      this.secrets.insert({
+        id,
+        clientRef,
+        secretHash: this.hasher.hash(secret),
+        createdAt: new Date(),
+        expiresAt: null,
+        revokedAt: null,
+      }),
+    );
     return id;
   }
 
   /** Revokes every live secret of a client at once. */
   async revokeSecrets(clientRef: string): Promise<void> {
-    await this.secrets.update({ clientRef, revokedAt: IsNull() }, { revokedAt: new Date() });
+    await this.afterClientWrite(() =>
+      this.secrets.update({ clientRef, revokedAt: IsNull() }, { revokedAt: new Date() }),
+    );
   }
 }
 
+/** The principal, frozen: cached principals are shared by every request. */
 function toPrincipal(client: ClientEntity): ClientPrincipal {
-  return {
+  return Object.freeze({
     ref: client.id,
     clientId: client.clientId ?? '',
     name: client.name,
     status: client.status,
     firstParty: client.firstParty,
-    grantTypes: client.grantTypes.split(' ').filter(Boolean),
-    scopes: parseScope(client.scope) ?? [],
-    redirectUris: JSON.parse(client.redirectUris) as string[],
+    grantTypes: Object.freeze(client.grantTypes.split(' ').filter(Boolean)) as string[],
+    scopes: Object.freeze(parseScope(client.scope) ?? []) as string[],
+    redirectUris: Object.freeze(JSON.parse(client.redirectUris) as string[]) as string[],
     tokensRevokedBefore: client.tokensRevokedBefore,
-  };
+  });
 }

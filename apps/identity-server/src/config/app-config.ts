@@ -45,6 +45,8 @@ export class AppConfig {
     encryptionKeyFile: string;
   };
   readonly clients: { secretRotationGraceSeconds: number };
+  /** Lifetime of the in-process status caches, in ms; 0: off (see `STATUS_CACHE_TTL_MS`). */
+  readonly statusCacheTtlMs: number;
   readonly logLevel: string;
   readonly trustProxyHops: number;
 
@@ -90,6 +92,7 @@ export class AppConfig {
       encryptionKeyFile: env.KEY_ENCRYPTION_KEY_FILE,
     };
     this.clients = { secretRotationGraceSeconds: env.CLIENT_SECRET_ROTATION_GRACE_SECONDS };
+    this.statusCacheTtlMs = env.STATUS_CACHE_TTL_MS;
     this.logLevel = env.LOG_LEVEL;
     this.trustProxyHops = env.TRUST_PROXY_HOPS;
   }

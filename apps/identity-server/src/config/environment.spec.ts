@@ -63,6 +63,16 @@ describe('environment validation', () => {
     ).not.toThrow();
   });
 
+  it('takes STATUS_CACHE_TTL_MS as whole milliseconds from 0 (off) to 60000, default 2000', () => {
+    expect(loadConfig({}).statusCacheTtlMs).toBe(2000);
+    expect(loadConfig({ STATUS_CACHE_TTL_MS: '0' }).statusCacheTtlMs).toBe(0);
+    expect(loadConfig({ STATUS_CACHE_TTL_MS: '60000' }).statusCacheTtlMs).toBe(60000);
+    for (const bad of ['-1', '1.5', 'x', '60001'])
+      expect(() => validateEnvironment({ STATUS_CACHE_TTL_MS: bad })).toThrow(
+        'STATUS_CACHE_TTL_MS:',
+      );
+  });
+
   it('parses mysql, mariadb and sqlite URLs', () => {
     expect(loadConfig({ DATABASE_URL: 'mariadb://u:p@db:3306/tessera' }).database).toMatchObject({
       kind: 'mysql',

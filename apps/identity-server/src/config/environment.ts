@@ -209,6 +209,21 @@ export class EnvironmentVariables {
   @MinLength(1)
   KEY_ENCRYPTION_KEY_FILE = './data/key-encryption.key';
 
+  /**
+   * How long, in ms, each process may answer a status look-up of the hot paths
+   * from memory: client authentication and status, user status, revoked access
+   * tokens, revoked grants. Changes made through this process are seen at once
+   * (it invalidates what it writes); changes made by another process or
+   * directly in the database are seen within this time. `0` turns the caches
+   * off. Refresh tokens, passwords, sessions and codes are always checked in
+   * the database. Default `2000`; at most `60000`.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  STATUS_CACHE_TTL_MS = 2000;
+
   /** `fatal` `error` `warn` `info` `debug` `trace` or `silent`. Default `info`. */
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

@@ -108,7 +108,9 @@ export class SessionService {
     const now = Date.now();
     const idleMs = this.config.browser.sessionIdleTimeoutSeconds * 1000;
     if (row.expiresAt.getTime() <= now || row.lastSeenAt.getTime() + idleMs <= now) return null;
-    const user = await this.accounts.findPrincipal(row.userId);
+    // Fresh, not from the status cache: sessions are checked in the database, the
+    // account's status included, so that a change made elsewhere is seen at once.
+    const user = await this.accounts.findPrincipal(row.userId, { fresh: true });
     if (!user || !AccountsService.isActive(user)) {
       await this.end(row.id, 'user_inactive', null);
       return null;

@@ -68,7 +68,9 @@ function grantWith(after: {
     }),
   } as unknown as AccountsService;
   const clients = {
-    findByRef: async () => ({ ...client, ...after.clientNow }),
+    // The status cache may still hold the client as it was; only a fresh read shows the change.
+    findByRef: async (_ref: string, options?: { fresh?: boolean }) =>
+      options?.fresh ? { ...client, ...after.clientNow } : client,
   } as unknown as ClientsService;
   const codes = {
     redeem: async () => ({ ok: true, code: redeemed }),

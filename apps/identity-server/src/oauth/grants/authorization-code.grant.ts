@@ -133,7 +133,9 @@ export class AuthorizationCodeGrant implements GrantHandler {
     const account = await this.accounts.findAccount(userId);
     if (!account || !AccountsService.isActive(account)) return 'user_inactive';
     if (account.passwordChangedAt.getTime() > issuedAt.getTime()) return 'password_changed';
-    const now = await this.clients.findByRef(clientRef);
+    // From the database, not the status cache: a suspension made by another
+    // process must be seen here at once, or a grant started after its sweep would survive it.
+    const now = await this.clients.findByRef(clientRef, { fresh: true });
     const suspendedSince =
       now?.tokensRevokedBefore && now.tokensRevokedBefore.getTime() >= issuedAt.getTime();
     if (!now || now.status !== 'approved' || suspendedSince) return 'client_suspended';

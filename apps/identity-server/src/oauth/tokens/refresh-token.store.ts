@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
+import { StatusCache } from '../../common/status-cache';
+import { StatusCaches } from '../../common/status-caches';
 import { AppConfig } from '../../config/app-config';
 import { isUniqueViolation } from '../../database/errors';
 import { KeyMaterial } from '../../crypto/key-material';
@@ -41,10 +43,16 @@ export type FamilyRevocationReason =
 /**
  * Refresh tokens: opaque, 256 random bits, stored only as a keyed hash, bound
  * to a client and a user through their family, rotated on every use.
+ *
+ * Redemption and inspection always read the database. Only
+ * {@link isFamilyRevoked} (introspection of access tokens) is answered from a
+ * status cache; every statement here that revokes a family invalidates it.
  */
 @Injectable()
 export class RefreshTokenStore {
   private readonly hasher: SecretHasher;
+  /** Revoked or not, by family (grant) id; an unknown family counts as not revoked. */
+  private readonly familyRevoked: StatusCache<string, boolean>;
 
   constructor(
     @InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>,
@@ -52,8 +60,10 @@ export class RefreshTokenStore {
     private readonly families: Repository<RefreshTokenFamilyEntity>,
     private readonly config: AppConfig,
     keys: KeyMaterial,
+    caches: StatusCaches,
   ) {
     this.hasher = new SecretHasher(keys.keyFor('refresh-token-hash'));
+    this.familyRevoked = caches.create('refresh-token-families', 10_000);
   }
 
   /** Starts a new family (a new grant) and returns its id and first token. */
@@ -177,27 +187,35 @@ export class RefreshTokenStore {
   }
 
   async revokeFamily(familyId: string, reason: FamilyRevocationReason): Promise<void> {
-    await this.families.update(
-      { id: familyId, revokedAt: IsNull() },
-      { revokedAt: new Date(), revokedReason: reason },
+    await this.familyRevoked.afterWrite(
+      () =>
+        this.families.update(
+          { id: familyId, revokedAt: IsNull() },
+          { revokedAt: new Date(), revokedReason: reason },
+        ),
+      familyId,
     );
   }
 
   /** True when the grant exists and has been revoked (its access tokens are then inactive too). */
   async isFamilyRevoked(familyId: string): Promise<boolean> {
-    // A plain SELECT: this runs on every introspection of a user's access token.
-    const rows: Array<{ revoked_at: unknown }> = await this.families.query(
-      'SELECT revoked_at FROM refresh_token_families WHERE id = ?',
-      [familyId],
-    );
-    return rows.length > 0 && rows[0].revoked_at != null;
+    return this.familyRevoked.get(familyId, async () => {
+      // A plain SELECT: this runs on every introspection of a user's access token.
+      const rows: Array<{ revoked_at: unknown }> = await this.families.query(
+        'SELECT revoked_at FROM refresh_token_families WHERE id = ?',
+        [familyId],
+      );
+      return rows.length > 0 && rows[0].revoked_at != null;
+    });
   }
 
   /** Revokes every grant a user holds (account disabled, password changed). Returns how many. */
   async revokeAllForUser(userId: string, reason: FamilyRevocationReason): Promise<number> {
-    const result = await this.families.update(
-      { userId, revokedAt: IsNull() },
-      { revokedAt: new Date(), revokedReason: reason },
+    const result = await this.familyRevoked.afterWrite(() =>
+      this.families.update(
+        { userId, revokedAt: IsNull() },
+        { revokedAt: new Date(), revokedReason: reason },
+      ),
     );
     return result.affected ?? 0;
   }
@@ -208,18 +226,22 @@ export class RefreshTokenStore {
     clientRef: string,
     reason: FamilyRevocationReason,
   ): Promise<number> {
-    const result = await this.families.update(
-      { userId, clientRef, revokedAt: IsNull() },
-      { revokedAt: new Date(), revokedReason: reason },
+    const result = await this.familyRevoked.afterWrite(() =>
+      this.families.update(
+        { userId, clientRef, revokedAt: IsNull() },
+        { revokedAt: new Date(), revokedReason: reason },
+      ),
     );
     return result.affected ?? 0;
   }
 
   /** Revokes every grant a client holds (suspension). Returns how many. */
   async revokeAllForClient(clientRef: string, reason: FamilyRevocationReason): Promise<number> {
-    const result = await this.families.update(
-      { clientRef, revokedAt: IsNull() },
-      { revokedAt: new Date(), revokedReason: reason },
+    const result = await this.familyRevoked.afterWrite(() =>
+      this.families.update(
+        { clientRef, revokedAt: IsNull() },
+        { revokedAt: new Date(), revokedReason: reason },
+      ),
     );
     return result.affected ?? 0;
   }
@@ -250,15 +272,20 @@ export class RefreshTokenStore {
     revokedReason: FamilyRevocationReason | null,
   ): Promise<void> {
     const now = new Date();
-    await this.families.insert({
-      id: grant.familyId,
-      clientRef: grant.clientRef,
-      userId: grant.userId,
-      authTime: grant.authTime,
-      createdAt: now,
-      revokedAt: revokedReason === null ? null : now,
-      revokedReason,
-    });
+    const insert = () =>
+      this.families.insert({
+        id: grant.familyId,
+        clientRef: grant.clientRef,
+        userId: grant.userId,
+        authTime: grant.authTime,
+        createdAt: now,
+        revokedAt: revokedReason === null ? null : now,
+        revokedReason,
+      });
+    // A grant inserted revoked (a replayed code) may have been cached as "unknown,
+    // not revoked"; a live one changes no cached answer.
+    if (revokedReason === null) await insert();
+    else await this.familyRevoked.afterWrite(insert, grant.familyId);
   }
 
   /** A token by its hash with its family, in one round trip (both are read on every refresh). */
