@@ -314,6 +314,8 @@ describe.each(DATABASES)('signing keys and the JWKS (RFC 7517) on %s', (kind) =>
     const ring = serverA.get(KeyRingService);
     const before = await accessToken(serverA);
     const compromised = kidOf(before);
+    // Verified once while its key is good: the verification is remembered, and must not outlive the key.
+    expect((await introspect(serverA, before)).body.active).toBe(true);
 
     await expect(ring.revoke(compromised)).resolves.toBe(true);
     const after = await accessToken(serverA);
