@@ -12,7 +12,7 @@ import { OAuthError } from './errors/oauth.error';
 import { sendNoStoreJson, writeOAuthError } from './errors/oauth-exception.filter';
 import { OAUTH_PATHS } from './oauth-paths';
 import { readFormBody } from './request/form-body';
-import { FormParams, ParsedRequest } from './request/form-params';
+import { FormParams } from './request/form-params';
 import { requestContext } from './request/request-context';
 
 /**
@@ -55,21 +55,21 @@ export class ProtocolEndpoints {
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const endpoint = req.method === 'POST' ? this.routes.get(pathOf(req.url)) : undefined;
-      if (endpoint) void this.serve(endpoint, req, res);
+      if (endpoint)
+        this.serve(endpoint, req, res).catch((error: unknown) => this.abort(error, req, res));
       else for (const listener of others) listener.call(server, req, res);
     });
   }
 
   private async serve(
     endpoint: OAuthEndpoint,
-    req: ParsedRequest,
+    req: IncomingMessage,
     res: ServerResponse,
   ): Promise<void> {
     this.logRequest(req, res);
     try {
-      req.body = await readFormBody(req);
       const body = await endpoint.handle({
-        params: FormParams.fromRequest(req),
+        params: FormParams.fromBody(await readFormBody(req)),
         authorization: req.headers.authorization,
         ctx: requestContext(req, this.config.trustProxyHops),
       });
@@ -77,6 +77,12 @@ export class ProtocolEndpoints {
     } catch (error) {
       if (!res.headersSent) writeOAuthError(res, this.toOAuthError(error, req));
     }
+  }
+
+  /** The last resort, when even the error could not be written: log it and drop the connection. */
+  private abort(error: unknown, req: IncomingMessage, res: ServerResponse): void {
+    this.logger.error({ req, err: error }, 'an OAuth endpoint could not answer');
+    res.destroy();
   }
 
   /** pino-http's line, with its id and level rules: `request completed`, at error for a 5xx. */

@@ -15,7 +15,11 @@ export class IntrospectionEndpoint implements OAuthEndpoint {
     private readonly inspector: TokenInspector,
   ) {}
 
-  async handle({ params, authorization, ctx }: OAuthEndpointRequest): Promise<Record<string, unknown>> {
+  async handle({
+    params,
+    authorization,
+    ctx,
+  }: OAuthEndpointRequest): Promise<Record<string, unknown>> {
     const client = await this.clientAuth.authenticate(authorization, params, ctx);
     const token = params.require('token');
     const found = await this.inspector.inspect(token, params.get('token_type_hint'));

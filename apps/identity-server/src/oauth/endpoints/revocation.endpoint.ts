@@ -22,7 +22,11 @@ export class RevocationEndpoint implements OAuthEndpoint {
     private readonly audit: AuditService,
   ) {}
 
-  async handle({ params, authorization, ctx }: OAuthEndpointRequest): Promise<Record<string, never>> {
+  async handle({
+    params,
+    authorization,
+    ctx,
+  }: OAuthEndpointRequest): Promise<Record<string, never>> {
     const client = await this.clientAuth.authenticate(authorization, params, ctx);
     const token = params.require('token');
     const found = await this.inspector.inspect(token, params.get('token_type_hint'));

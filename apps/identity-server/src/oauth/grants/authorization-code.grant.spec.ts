@@ -7,7 +7,6 @@ import { AuthorizationCodeStore, RedeemedCode } from '../authorize/authorization
 import { OAuthError } from '../errors/oauth.error';
 import { IdTokenIssuer } from '../oidc/id-token.issuer';
 import { FormParams } from '../request/form-params';
-import { formRequest } from '../request/form-request.testing';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 import { AuthorizationCodeGrant } from './authorization-code.grant';
@@ -44,9 +43,11 @@ const redeemed: RedeemedCode = {
 };
 
 function params(): FormParams {
-  return FormParams.fromRequest(
-    formRequest({ grant_type: 'authorization_code', code: 'the-code', code_verifier: VERIFIER }),
-  );
+  return FormParams.fromBody({
+    grant_type: 'authorization_code',
+    code: 'the-code',
+    code_verifier: VERIFIER,
+  });
 }
 
 /**

@@ -5,7 +5,6 @@ import { ClientPrincipal } from '../../clients/client.types';
 import { OAuthError } from '../errors/oauth.error';
 import { writeOAuthError } from '../errors/oauth-exception.filter';
 import { FormParams } from '../request/form-params';
-import { formRequest } from '../request/form-request.testing';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 import { PasswordGrant } from './password.grant';
@@ -23,7 +22,7 @@ const client: ClientPrincipal = {
 };
 
 function form(values: Record<string, string>): FormParams {
-  return FormParams.fromRequest(formRequest(values));
+  return FormParams.fromBody(values);
 }
 
 /** A response that records what the single OAuth error writer does to it. */

@@ -11,6 +11,8 @@ export const FORM_BODY_LIMITS = {
   maxParameters: 64,
 } as const;
 
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
 /** A form body as read: each name with its value, or its values when it was repeated. */
 export type FormBody = Record<string, string | string[]>;
 
@@ -36,8 +38,11 @@ const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
  * an array so that it can be refused. Every violation is `invalid_request`.
  */
 export async function readFormBody(req: IncomingMessage): Promise<FormBody | undefined> {
-  if (!typeis.hasBody(req) || !typeis(req, ['application/x-www-form-urlencoded'])) return undefined;
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
+  const type = req.headers['content-type'];
+  if (!typeis.hasBody(req)) return undefined;
+  // The exact type, as nearly every client sends it, needs no parsing.
+  if (type !== FORM_TYPE && !typeis(req, [FORM_TYPE])) return undefined;
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type ?? '')?.[1];
   if (charset !== undefined && charset.toLowerCase() !== 'utf-8') throw unparsable();
   const declared = Number(req.headers['content-length']);
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();

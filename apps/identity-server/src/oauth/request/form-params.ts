@@ -1,9 +1,5 @@
-import type { IncomingMessage } from 'node:http';
-import typeis from 'type-is';
 import { invalidRequest } from '../errors/oauth.error';
-
-/** A request whose form body has been read into `body` (by `readFormBody`, or Express's parser). */
-export type ParsedRequest = IncomingMessage & { body?: unknown };
+import type { FormBody } from './form-body';
 
 /**
  * The parameters of an OAuth form request (RFC 6749 §3.2): only
@@ -14,18 +10,14 @@ export type ParsedRequest = IncomingMessage & { body?: unknown };
 export class FormParams {
   private constructor(private readonly values: ReadonlyMap<string, string>) {}
 
-  static fromRequest(req: ParsedRequest): FormParams {
-    // type-is answers null for a request without a body: that is refused as well.
-    if (!typeis(req, ['application/x-www-form-urlencoded'])) {
+  /** `body` as {@link readFormBody} read it: undefined when the request had no form body. */
+  static fromBody(body: FormBody | undefined): FormParams {
+    if (body === undefined)
       throw invalidRequest('the body must be application/x-www-form-urlencoded');
-    }
-    const body: unknown = req.body;
     const values = new Map<string, string>();
-    if (body && typeof body === 'object') {
-      for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
-        if (Array.isArray(value)) throw invalidRequest(`parameter ${name} is repeated`);
-        if (typeof value === 'string' && value !== '') values.set(name, value);
-      }
+    for (const [name, value] of Object.entries(body)) {
+      if (Array.isArray(value)) throw invalidRequest(`parameter ${name} is repeated`);
+      if (value !== '') values.set(name, value);
     }
     return new FormParams(values);
   }
