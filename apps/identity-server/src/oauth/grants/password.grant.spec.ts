@@ -34,8 +34,8 @@ function recordingResponse() {
     },
     setHeader: (name: string, value: string | number) =>
       recorded.headers.set(name.toLowerCase(), String(value)),
-    end: (body: Buffer) => {
-      recorded.body = JSON.parse(body.toString('utf8')) as unknown;
+    end: (body: string) => {
+      recorded.body = JSON.parse(body) as unknown;
     },
   };
   return { res: res as unknown as ServerResponse, recorded };
