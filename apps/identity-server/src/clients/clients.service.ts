@@ -86,8 +86,9 @@ export class ClientsService {
 
   /**
    * The client with this registration id, whatever its status, once it has a
-   * client_id (it was approved at least once); otherwise null. `fresh` reads the database, never the cache: for checks that must see
-   * another process's change at once (a grant's end: mark first, sweep second).
+   * client_id (it was approved at least once); otherwise null. `fresh` reads
+   * the database, never the cache: for checks that must see another
+   * process's change at once (a grant's end: mark first, sweep second).
    */
   async findByRef(ref: string, options: { fresh?: boolean } = {}): Promise<ClientPrincipal | null> {
     const record = options.fresh
