@@ -11,11 +11,13 @@ import { ClientsModule } from './clients/clients.module';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { ProtocolEndpoints } from './oauth/protocol-endpoints';
+import type { ProxyTrust } from './oauth/request/request-context';
 import { FORM_BODY_LIMITS } from './oauth/request/form-body';
 
 /**
- * Builds the identity server: the one place that configures HTTP (body
- * parsers, proxies, logger, shutdown). Used by `main.ts` and by the tests.
+ * Builds the identity server: the one place that configures HTTP (the OAuth
+ * form endpoints in front of Express, Express's body parsers, proxies,
+ * logger). Used by `main.ts` and by the tests.
  */
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.register(config), {
@@ -24,11 +26,10 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  // The token, revocation and introspection endpoints answer before Express sees the request.
-  app.get(ProtocolEndpoints).attachTo(app.getHttpServer() as Server);
   app.useGlobalPipes(apiValidationPipe());
 
   const express = app.getHttpAdapter().getInstance() as {
+    get(name: string): unknown;
     set(name: string, value: unknown): void;
     disable(name: string): void;
   };
@@ -37,6 +38,11 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   // the API's are per caller, so that is CPU for nothing. The JWKS sets its own.
   express.set('etag', false);
   express.set('trust proxy', config.trustProxyHops);
+  // The token, revocation and introspection endpoints answer before Express sees the request,
+  // with Express's own compiled `trust proxy` rule for the caller's address.
+  app
+    .get(ProtocolEndpoints)
+    .attachTo(app.getHttpServer() as Server, express.get('trust proxy fn') as ProxyTrust);
 
   // Forms of the browser flow (sign-in, consent, logout), with the OAuth endpoints' limits:
   // `extended: false` keeps repeated parameters as arrays (so they can be refused) and
@@ -114,8 +120,8 @@ function setUpApiDocumentation(app: INestApplication): void {
  * class): fields the DTO does not declare are refused, not dropped, so a body
  * cannot mass-assign `status` or `passwordHash`; the answer is 400
  * `{statusCode, message: [...]}` (SPEC: `/api` errors carry both). The OAuth
- * endpoints are untouched: they read the raw request with `@Req()`, which no
- * pipe sees, and answer in RFC 6749 §5.2 form themselves.
+ * form endpoints never reach Nest (see `ProtocolEndpoints`), and the browser
+ * flow reads its forms with `@Req()`, which no pipe sees.
  */
 export function apiValidationPipe(): ValidationPipe {
   return new ValidationPipe({

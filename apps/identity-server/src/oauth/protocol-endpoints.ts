@@ -9,11 +9,11 @@ import { OAuthEndpoint } from './endpoints/oauth-endpoint';
 import { RevocationEndpoint } from './endpoints/revocation.endpoint';
 import { TokenEndpoint } from './endpoints/token.endpoint';
 import { OAuthError } from './errors/oauth.error';
-import { sendNoStoreJson, writeOAuthError } from './errors/oauth-exception.filter';
+import { sendNoStoreJson, writeOAuthError } from './errors/oauth-error.writer';
 import { OAUTH_PATHS } from './oauth-paths';
 import { readFormBody } from './request/form-body';
 import { FormParams } from './request/form-params';
-import { requestContext } from './request/request-context';
+import { ProxyTrust, requestContext } from './request/request-context';
 
 /**
  * Serves the token, revocation and introspection endpoints straight from
@@ -28,18 +28,21 @@ import { requestContext } from './request/request-context';
  * form body read by {@link readFormBody} (body-parser's rules, without its
  * general machinery), logged as pino-http logs the others (same id, same line,
  * same redaction), and answered by the endpoint classes and the error writer
- * that define the protocol. Everything else goes on to Express.
+ * that define the protocol. Everything else goes on to Express, including
+ * near misses: these paths are matched exactly, so `/oauth/token/` or
+ * `/OAUTH/TOKEN` get Express's 404 (Express itself would have folded them).
  */
 @Injectable()
 export class ProtocolEndpoints {
   private readonly routes: ReadonlyMap<string, OAuthEndpoint>;
   private readonly logger: Logger;
+  private trust: ProxyTrust = () => false;
 
   constructor(
     token: TokenEndpoint,
     revocation: RevocationEndpoint,
     introspection: IntrospectionEndpoint,
-    private readonly config: AppConfig,
+    config: AppConfig,
   ) {
     this.routes = new Map<string, OAuthEndpoint>([
       [`/${OAUTH_PATHS.token}`, token],
@@ -49,15 +52,22 @@ export class ProtocolEndpoints {
     this.logger = pino(loggerOptions(config));
   }
 
-  /** Puts these endpoints in front of whatever already listens for requests on `server` (Express). */
-  attachTo(server: Server): void {
-    const others = server.listeners('request') as RequestListener[];
+  /**
+   * Puts these endpoints in front of the one request listener `server` has
+   * (Express); `trust` is the proxy rule Express applies to `req.ip`.
+   */
+  attachTo(server: Server, trust: ProxyTrust): void {
+    const listeners = server.listeners('request') as RequestListener[];
+    if (listeners.length !== 1)
+      throw new Error(`expected one request listener (Express), found ${listeners.length}`);
+    const [express] = listeners;
+    this.trust = trust;
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const endpoint = req.method === 'POST' ? this.routes.get(pathOf(req.url)) : undefined;
       if (endpoint)
         this.serve(endpoint, req, res).catch((error: unknown) => this.abort(error, req, res));
-      else for (const listener of others) listener.call(server, req, res);
+      else express.call(server, req, res);
     });
   }
 
@@ -71,7 +81,7 @@ export class ProtocolEndpoints {
       const body = await endpoint.handle({
         params: FormParams.fromBody(await readFormBody(req)),
         authorization: req.headers.authorization,
-        ctx: requestContext(req, this.config.trustProxyHops),
+        ctx: requestContext(req, this.trust),
       });
       sendNoStoreJson(res, 200, body);
     } catch (error) {
@@ -85,15 +95,20 @@ export class ProtocolEndpoints {
     res.destroy();
   }
 
-  /** pino-http's line, with its id and level rules: `request completed`, at error for a 5xx. */
+  /** pino-http's line, with its id and level rules: `request completed`, at error for a 5xx or an abort. */
   private logRequest(req: IncomingMessage, res: ServerResponse): void {
     req.id = requestId(req, res);
     const started = performance.now();
-    res.once('finish', () => {
-      const level = res.statusCode >= 500 ? 'error' : 'info';
+    // `close` comes after `finish`, or alone when the client went away first.
+    res.once('close', () => {
+      const completed = res.writableFinished;
+      const level = !completed || res.statusCode >= 500 ? 'error' : 'info';
       if (!this.logger.isLevelEnabled(level)) return;
       const responseTime = Math.round(performance.now() - started);
-      this.logger[level]({ req, res, responseTime }, 'request completed');
+      this.logger[level](
+        { req, res, responseTime },
+        completed ? 'request completed' : 'request aborted',
+      );
     });
   }
 

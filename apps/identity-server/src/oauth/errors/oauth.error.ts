@@ -29,7 +29,7 @@ const STATUS: Record<OAuthErrorCode, number> = {
 /**
  * The one error type of the OAuth endpoints. It is data: a code, a
  * description safe to show to the client, and the HTTP status the code
- * implies. `OAuthExceptionFilter` is the only place that writes it.
+ * implies. `writeOAuthError` is the only place that writes it.
  */
 export class OAuthError extends Error {
   readonly status: number;

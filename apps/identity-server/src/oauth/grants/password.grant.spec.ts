@@ -3,7 +3,7 @@ import { AccountsService } from '../../accounts/accounts.service';
 import { PasswordChecksBusyError } from '../../accounts/password-checks-busy.error';
 import { ClientPrincipal } from '../../clients/client.types';
 import { OAuthError } from '../errors/oauth.error';
-import { writeOAuthError } from '../errors/oauth-exception.filter';
+import { writeOAuthError } from '../errors/oauth-error.writer';
 import { FormParams } from '../request/form-params';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';

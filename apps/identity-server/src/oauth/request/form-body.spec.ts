@@ -30,6 +30,14 @@ describe('readFormBody', () => {
     expect({ ...body }).toEqual({ a: 'x y', b: 'été', c: '+' });
   });
 
+  it('refuses an escape that is not UTF-8, rather than reading it as U+FFFD', async () => {
+    expect(await refusal(request('password=%FF'))).toBe(
+      'invalid_request: the request body could not be parsed',
+    );
+    await refusal(request('a=1&b=%C3'));
+    expect((await readFormBody(request('a=100%25')))?.a).toBe('100%');
+  });
+
   it('keeps a repeated name as an array, so that it can be refused', async () => {
     const body = await readFormBody(request('scope=a&scope=b&scope=c'));
     expect(body?.scope).toEqual(['a', 'b', 'c']);

@@ -31,11 +31,13 @@ const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
  * Written here rather than taken from body-parser: body-parser's general
  * machinery (raw-body, iconv-lite, qs, on-finished, http-errors) cost about as
  * much CPU per request as node:http itself, on endpoints whose bodies are a few
- * short parameters (docs/performance.md). The rules are the ones body-parser
- * applied here before: UTF-8 only (RFC 6749 Appendix B), gzip/deflate/br
- * content encodings, at most 16 KiB decoded and 64 parameters, `+` and
- * percent-escapes decoded (WHATWG URLSearchParams), a repeated name kept as
- * an array so that it can be refused. Every violation is `invalid_request`.
+ * short parameters (docs/performance.md). The rules: UTF-8 only (RFC 6749
+ * Appendix B; body-parser also took ISO-8859-1), gzip/deflate/br content
+ * encodings, at most 16 KiB decoded and 64 parameters, `+` and
+ * percent-escapes decoded, and an escape that is not UTF-8 refused (where qs
+ * kept it as text and URLSearchParams would turn it into U+FFFD, so that two
+ * different secrets read the same). A repeated name is kept as an array so
+ * that it can be refused. Every violation is `invalid_request`.
  */
 export async function readFormBody(req: IncomingMessage): Promise<FormBody | undefined> {
   const type = req.headers['content-type'];
@@ -63,6 +65,8 @@ function parseForm(text: string): FormBody {
   let parameters = 1;
   for (let i = text.indexOf('&'); i !== -1; i = text.indexOf('&', i + 1))
     if (++parameters > FORM_BODY_LIMITS.maxParameters) throw unparsable();
+  // URLSearchParams writes U+FFFD for an escape that is not UTF-8: check the rare text that has one.
+  if (text.includes('%') && hasInvalidEscape(text)) throw unparsable();
   for (const [name, value] of new URLSearchParams(text)) {
     const earlier = body[name];
     body[name] = earlier === undefined ? value : [...[earlier].flat(), value];
@@ -111,6 +115,18 @@ function readAtMost(
       resolve(Buffer.concat(chunks, size).toString('utf8'));
     });
   });
+}
+
+/** True when some escape sequence in the form does not decode as UTF-8. */
+function hasInvalidEscape(text: string): boolean {
+  for (const part of text.split('&')) {
+    try {
+      decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      return true;
+    }
+  }
+  return false;
 }
 
 function unparsable(): OAuthError {

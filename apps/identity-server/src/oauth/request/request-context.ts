@@ -6,12 +6,10 @@ export interface RequestContext {
   ip: string | null;
 }
 
-/**
- * The caller's address as Express's `req.ip` gives it with `trust proxy` set
- * to a hop count: the nearest address that is not one of the last
- * `trustProxyHops` proxies in `X-Forwarded-For`.
- */
-export function requestContext(req: IncomingMessage, trustProxyHops: number): RequestContext {
-  const ip = proxyaddr(req, (_address, hop) => hop < trustProxyHops) as string | undefined;
-  return { ip: ip ?? null };
+/** Whether the proxy at `address`, `hop` hops from the server, is trusted (Express's `trust proxy fn`). */
+export type ProxyTrust = (address: string, hop: number) => boolean;
+
+/** The caller's address exactly as Express's `req.ip` gives it under the same trust rule. */
+export function requestContext(req: IncomingMessage, trust: ProxyTrust): RequestContext {
+  return { ip: (proxyaddr(req, trust)) ?? null };
 }

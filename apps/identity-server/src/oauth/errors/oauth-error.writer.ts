@@ -1,34 +1,7 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { OAuthError } from './oauth.error';
 
-/**
- * Writes every error of the OAuth endpoints as RFC 6749 §5.2 JSON with
- * `Cache-Control: no-store`. An `OAuthError` is written as it is; a framework
- * 4xx becomes `invalid_request`; anything else becomes `server_error`, with
- * the cause in the log only.
- */
-@Catch()
-export class OAuthExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('OAuth');
-
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<ServerResponse>();
-    const error = this.toOAuthError(exception);
-    writeOAuthError(response, error);
-  }
-
-  private toOAuthError(exception: unknown): OAuthError {
-    if (exception instanceof OAuthError) return exception;
-    if (exception instanceof HttpException && exception.getStatus() < 500) {
-      return new OAuthError('invalid_request', exception.message);
-    }
-    this.logger.error({ err: exception }, 'unexpected error in an OAuth endpoint');
-    return new OAuthError('server_error', 'the server could not complete the request');
-  }
-}
-
-/** The single serializer of OAuth errors (also used for body-parser failures before routing). */
+/** The single serializer of OAuth errors (RFC 6749 §5.2), with the challenge and Retry-After they imply. */
 export function writeOAuthError(response: ServerResponse, error: OAuthError): void {
   const headers: Record<string, string> = {};
   if (error.code === 'invalid_client')
