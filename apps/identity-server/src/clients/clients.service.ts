@@ -64,9 +64,10 @@ export class ClientsService {
    * once and compared in constant time with each live secret of the client.
    * An unknown client costs the same hash and the same single look-up (the
    * client joined with its live secrets) as a known one that is not cached.
-   * A cached client answers without the look-up, so timing can tell a
-   * client_id used in the last `STATUS_CACHE_TTL_MS`; client_ids are public
-   * identifiers (RFC 6749 §2.2), the secret is what the timing must not leak.
+   * A cached client answers without the look-up, and any attempt (even with a
+   * wrong secret) caches it, so timing can tell whether a client_id exists.
+   * client_ids are public identifiers (RFC 6749 §2.2; the authorization
+   * endpoint's error page tells as much); the secret is what timing must not leak.
    */
   async authenticate(clientId: string, secret: string): Promise<ClientPrincipal | null> {
     const presented = this.hasher.hash(secret);

@@ -69,7 +69,11 @@ export class StatusCache<K extends NonNullable<unknown>, V> {
     return promise;
   }
 
-  /** Forgets `key`, and keeps any load already under way from storing what it read. */
+  /**
+   * Forgets `key`, and keeps any load already under way from storing what it
+   * read. Deliberately coarse: the generation is shared, so loads of other
+   * keys in flight are not stored either (correct, at the price of a reload).
+   */
   delete(key: K): void {
     this.invalidate();
     this.entries?.delete(key);
@@ -85,6 +89,8 @@ export class StatusCache<K extends NonNullable<unknown>, V> {
    * Runs a write, then invalidates `key` (or, without a key, everything) once
    * it has settled, whether it succeeded or failed: a failed statement may
    * still have committed. The one way writers are meant to use this cache.
+   * It must wrap a whole transaction, never run inside one: invalidating
+   * before the commit would let a concurrent read cache the old row.
    */
   async afterWrite<T>(write: () => Promise<T>, key?: K): Promise<T> {
     try {

@@ -1,7 +1,6 @@
 import { OIDC_SCOPES, parseScope } from '../../clients/scope';
 
 // The names belong to the scope vocabulary of `clients`; the claims they release are defined here.
-export { OIDC_SCOPES };
 
 /** What the claims are made of: the account as the accounts module describes it, never its hash. */
 export interface ClaimsSource {

@@ -6,7 +6,8 @@ import { AppConfig } from '../../config/app-config';
 import { JwtSigner } from '../../keys/jwt-signer';
 import { KeyRingService } from '../../keys/key-ring.service';
 import { accessTokenHash } from './at-hash';
-import { claimsForScope, hasScope, OIDC_SCOPES } from './claims';
+import { OIDC_SCOPES } from '../../clients/scope';
+import { claimsForScope, hasScope } from './claims';
 
 /** The JOSE `typ` of an ID token (Core 1.0 §2 names none; RFC 7519 §5.1 recommends `JWT`). */
 export const ID_TOKEN_TYPE = 'JWT';

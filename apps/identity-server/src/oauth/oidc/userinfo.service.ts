@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { AccountsService } from '../../accounts/accounts.service';
 import { TokenInspector } from '../token-inspector';
 import { USERINFO_REALM } from './bearer-token';
-import { claimsForScope, hasScope, OIDC_SCOPES } from './claims';
+import { OIDC_SCOPES } from '../../clients/scope';
+import { claimsForScope, hasScope } from './claims';
 
 const invalidToken = (description: string) =>
   new BearerChallengeException(USERINFO_REALM, 'invalid_token', description);
