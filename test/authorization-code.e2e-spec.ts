@@ -13,7 +13,7 @@ import {
   registerBrowserClient,
 } from './support/browser-flow';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createUser, signIn, sqlTime } from './support/fixtures';
+import { createUser, setColumn, signIn, sqlTime } from './support/fixtures';
 import { apiRequest, basic, decodeJwt, postForm, tokenRequest } from './support/http';
 import { ADMIN, startServer, TestServer } from './support/test-server';
 
@@ -220,10 +220,7 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
 
     it('a client that is not approved, or not allowed authorization_code', async () => {
       const confidential = await registerBrowserClient(server, { redirectUris: [REDIRECT] });
-      await server.dataSource.query(`UPDATE clients SET status = 'suspended' WHERE client_id = ?`, [
-        confidential.clientId,
-      ]);
-      server.clearStatusCaches();
+      await setColumn(server, 'clients', confidential.id, 'status', 'suspended');
       const browser = new BrowserFlow(server.url);
       const { challenge } = pkcePair();
       const suspended = await browser.authorize(authorizationParams(confidential, challenge));

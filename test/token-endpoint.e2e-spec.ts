@@ -180,7 +180,8 @@ describe.each(DATABASES)('token endpoint (RFC 6749 §3.2, §5.2) on %s', (kind) 
       ['POST', '/oauth/token/'],
       ['POST', '/OAUTH/TOKEN'],
     ])('answers %s %s with 404, not as the token endpoint', async (method, path) => {
-      const init: RequestInit = { method, headers: consoleBasic() };
+      // A well-formed password grant: were it routed to the token endpoint, it would get a token.
+      const init: RequestInit = { method, headers: { ...consoleBasic(), 'content-type': FORM } };
       if (method !== 'GET') init.body = new URLSearchParams(passwordGrant).toString();
       const res = await fetch(`${server.url}${path}`, init);
       expect(res.status).toBe(404);

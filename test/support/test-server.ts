@@ -84,8 +84,11 @@ export async function startServerOnNewDatabase(
   return {
     ...server,
     close: async () => {
-      await server.close();
-      await db.drop();
+      try {
+        await server.close();
+      } finally {
+        await db.drop();
+      }
     },
   };
 }

@@ -30,6 +30,9 @@ import { TokenInspector } from '../oauth/token-inspector';
           introspector: { isActive: (token: string) => inspector.isActivePlatformToken(token) },
         },
         realm: 'tessera',
+        // Every /api controller is @RequireActiveToken(), which bypasses the guard's cache of
+        // verified tokens; the in-process check remembers verifications itself (JwtSigner).
+        verifiedTokenCache: false,
       }),
     }),
   ],

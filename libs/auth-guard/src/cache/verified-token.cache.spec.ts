@@ -52,6 +52,9 @@ describe('VerifiedTokenCache', () => {
     await expect(cache.find('a.b.c', sameKey)).resolves.toBe(principal);
     // Shared between requests, so nobody may widen it.
     expect(Object.isFrozen(principal) && Object.isFrozen(principal.roles)).toBe(true);
+    expect([principal.scopes, principal.permissions, principal.claims].every(Object.isFrozen)).toBe(
+      true,
+    );
   });
 
   it('misses a token that differs by one byte', async () => {

@@ -105,13 +105,23 @@ export class VerifiedTokenCache {
   }
 }
 
-/** Shared between requests: no handler may change what the next caller sees. */
+/**
+ * Shared between requests: no handler may change what the next caller sees.
+ * Everything is frozen, nested claims included. One gap remains: `expiresAt`
+ * is a Date, whose setters freezing cannot stop; the cache never reads it (it
+ * keeps its own copy of `exp`), so a handler that changed it would only
+ * mislead later handlers, not the cache.
+ */
 function freezePrincipal(principal: Principal): void {
+  deepFreeze(principal.claims);
   Object.freeze(principal.scopes);
   Object.freeze(principal.roles);
   Object.freeze(principal.permissions);
-  for (const value of Object.values(principal.claims))
-    if (Array.isArray(value)) Object.freeze(value);
-  Object.freeze(principal.claims);
   Object.freeze(principal);
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  for (const member of Object.values(value)) deepFreeze(member);
+  Object.freeze(value);
 }
