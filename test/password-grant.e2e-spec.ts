@@ -203,14 +203,16 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
   });
 
   it('requires username and password (invalid_request) and changes nothing', async () => {
-    const before = await server.dataSource.query('SELECT COUNT(*) AS n FROM refresh_tokens');
+    const before = await server.dataSource.query(
+      'SELECT COUNT(*) AS n FROM refresh_token_families',
+    );
     const res = await tokenRequest(server.url, CONSOLE, {
       grant_type: 'password',
       username: ADMIN.username,
     });
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('invalid_request');
-    const after = await server.dataSource.query('SELECT COUNT(*) AS n FROM refresh_tokens');
+    const after = await server.dataSource.query('SELECT COUNT(*) AS n FROM refresh_token_families');
     expect(Number(after[0].n)).toBe(Number(before[0].n));
   });
 });

@@ -1,6 +1,5 @@
 import { AuditService } from '../apps/identity-server/src/audit/audit.service';
 import { RefreshTokenFamilyEntity } from '../apps/identity-server/src/oauth/tokens/refresh-token-family.entity';
-import { RefreshTokenEntity } from '../apps/identity-server/src/oauth/tokens/refresh-token.entity';
 import { DATABASES } from './support/databases';
 import {
   createClient,
@@ -54,15 +53,9 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
     expect(res.headers.get('cache-control')).toBe('no-store');
   }
 
-  async function tokenRowsOfUser(userId: string): Promise<RefreshTokenEntity[]> {
-    const families = await server.dataSource
-      .getRepository(RefreshTokenFamilyEntity)
-      .find({ where: { userId } });
-    const tokens = server.dataSource.getRepository(RefreshTokenEntity);
-    const rows = await Promise.all(
-      families.map((family) => tokens.find({ where: { familyId: family.id } })),
-    );
-    return rows.flat();
+  /** The user's grants: each holds the hash of its one live refresh token. */
+  function grantsOfUser(userId: string): Promise<RefreshTokenFamilyEntity[]> {
+    return server.dataSource.getRepository(RefreshTokenFamilyEntity).find({ where: { userId } });
   }
 
   it('rotates: a refresh returns a new access token and a new refresh token, and the old one stops working', async () => {
@@ -126,10 +119,11 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
     expect(lost).toHaveLength(9);
     for (const res of lost) expectOAuthError(res, 400, 'invalid_grant');
 
-    // One redemption means one successor: the original row and exactly one new one.
-    const rows = await tokenRowsOfUser(user.id);
-    expect(rows).toHaveLength(2);
-    expect(rows.filter((row) => row.consumedAt !== null)).toHaveLength(1);
+    // One redemption means one successor: the grant was rotated exactly once. The losers
+    // presented a token that was no longer the live one, which is reuse (RFC 9700 §4.14.2).
+    const grants = await grantsOfUser(user.id);
+    expect(grants).toHaveLength(1);
+    expect(grants[0]).toMatchObject({ rotations: 1, revokedReason: 'reuse' });
   });
 
   it('refuses a refresh token presented by another client and revokes its family for the rightful client too', async () => {
@@ -205,14 +199,14 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
   it('refuses an expired refresh token with invalid_grant', async () => {
     const user = await createUser(server);
     const tokens = await signIn(CONSOLE, user);
-    const repo = server.dataSource.getRepository(RefreshTokenEntity);
-    const [row] = await tokenRowsOfUser(user.id);
+    const repo = server.dataSource.getRepository(RefreshTokenFamilyEntity);
+    const [grant] = await grantsOfUser(user.id);
 
-    await repo.update({ id: row.id }, { expiresAt: new Date(Date.now() - 1000) });
+    await repo.update({ id: grant.id }, { tokenExpiresAt: new Date(Date.now() - 1000) });
     expectOAuthError(await refresh(CONSOLE, tokens.refresh_token), 400, 'invalid_grant');
 
     // The expiry is what refused it: the same token, unexpired again, still works (it was not burnt).
-    await repo.update({ id: row.id }, { expiresAt: new Date(Date.now() + 60_000) });
+    await repo.update({ id: grant.id }, { tokenExpiresAt: new Date(Date.now() + 60_000) });
     expect((await refresh(CONSOLE, tokens.refresh_token)).status).toBe(200);
   });
 
@@ -236,25 +230,61 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
     const issued = [first.refresh_token, second];
 
     const hashes = await server.dataSource.query<Array<{ token_hash: string }>>(
-      'SELECT token_hash FROM refresh_tokens',
+      'SELECT token_hash FROM refresh_token_families WHERE token_hash IS NOT NULL',
     );
-    expect(hashes.length).toBeGreaterThanOrEqual(2);
+    expect(hashes.length).toBeGreaterThanOrEqual(1);
     for (const { token_hash } of hashes) {
       expect(token_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(issued).not.toContain(token_hash);
     }
 
-    // No column of any token or family row holds a token in clear.
-    const rows = await server.dataSource.query<Array<Record<string, unknown>>>(
-      'SELECT * FROM refresh_tokens',
-    );
+    // No column of any grant row holds a token in clear.
     const families = await server.dataSource.query<Array<Record<string, unknown>>>(
       'SELECT * FROM refresh_token_families',
     );
-    for (const row of [...rows, ...families]) {
+    expect(families.length).toBeGreaterThanOrEqual(1);
+    for (const row of families) {
       for (const value of Object.values(row)) {
         for (const token of issued) expect(String(value)).not.toContain(token);
       }
     }
+  });
+
+  it('refuses an altered or forged token without touching the grant it names', async () => {
+    const user = await createUser(server);
+    const { refresh_token } = await signIn(CONSOLE, user);
+    const raw = Buffer.from(refresh_token, 'base64url');
+    const forgeries = [
+      refresh_token.slice(0, -2),
+      `${refresh_token}AA`,
+      Buffer.concat([raw.subarray(0, 20), Buffer.from([raw[20] ^ 1]), raw.subarray(21)]).toString(
+        'base64url',
+      ),
+    ];
+    for (const forged of forgeries)
+      expectOAuthError(await refresh(CONSOLE, forged), 400, 'invalid_grant');
+
+    // Not taken for reuse: the grant is live and the real token still works, once.
+    const [grant] = await grantsOfUser(user.id);
+    expect(grant).toMatchObject({ revokedAt: null, rotations: 0 });
+    expect((await refresh(CONSOLE, refresh_token)).status).toBe(200);
+    const events = await server.get(AuditService).recent('token.refresh_reuse_detected');
+    expect(events.find((e) => e.subjectId === user.id)).toBeUndefined();
+  });
+
+  it('detects reuse of any earlier token of a grant, not only the one just rotated', async () => {
+    const user = await createUser(server);
+    const chain = [(await signIn(CONSOLE, user)).refresh_token];
+    for (let i = 0; i < 3; i++) {
+      const res = await refresh(CONSOLE, chain[chain.length - 1]);
+      expect(res.status).toBe(200);
+      chain.push(res.body.refresh_token as string);
+    }
+    expect((await grantsOfUser(user.id))[0]).toMatchObject({ rotations: 3, revokedAt: null });
+
+    expectOAuthError(await refresh(CONSOLE, chain[0]), 400, 'invalid_grant');
+    const [grant] = await grantsOfUser(user.id);
+    expect(grant.revokedReason).toBe('reuse');
+    expectOAuthError(await refresh(CONSOLE, chain[3]), 400, 'invalid_grant');
   });
 });

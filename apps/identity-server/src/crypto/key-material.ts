@@ -9,6 +9,7 @@ export type KeyPurpose =
   | 'signing-key-encryption'
   | 'client-secret-hash'
   | 'refresh-token-hash'
+  | 'refresh-token-seal'
   | 'authorization-code-hash'
   | 'browser-session-hash'
   | 'browser-csrf';

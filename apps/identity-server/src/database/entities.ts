@@ -10,7 +10,6 @@ import { AuthorizationCodeEntity } from '../oauth/authorize/authorization-code.e
 import { AuthorizationInteractionEntity } from '../oauth/authorize/authorization-interaction.entity';
 import { ConsentEntity } from '../oauth/authorize/consent.entity';
 import { RefreshTokenFamilyEntity } from '../oauth/tokens/refresh-token-family.entity';
-import { RefreshTokenEntity } from '../oauth/tokens/refresh-token.entity';
 import { RevokedAccessTokenEntity } from '../oauth/tokens/revoked-access-token.entity';
 import { BrowserSessionEntity } from '../sessions/browser-session.entity';
 
@@ -24,7 +23,6 @@ export const ENTITIES = [
   ScopeEntity,
   SigningKeyEntity,
   RefreshTokenFamilyEntity,
-  RefreshTokenEntity,
   RevokedAccessTokenEntity,
   AuditEventEntity,
   BrowserSessionEntity,

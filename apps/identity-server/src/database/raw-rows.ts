@@ -1,4 +1,4 @@
-import { ObjectLiteral, Repository } from 'typeorm';
+import { DataSource, ObjectLiteral, Repository } from 'typeorm';
 
 /**
  * Hot paths (client authentication, introspection, refresh) read with one
@@ -51,4 +51,32 @@ export function hydrateRow<T extends ObjectLiteral>(
     (entity as Record<string, unknown>)[column.propertyName] = value;
   }
   return entity;
+}
+
+/**
+ * Runs one hand-written INSERT, UPDATE or DELETE and returns how many rows it
+ * changed, on either engine (a plain `query()` returns each driver's own
+ * result shape).
+ */
+export async function executeStatement(
+  dataSource: DataSource,
+  sql: string,
+  parameters: unknown[],
+): Promise<number> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    const result = await runner.query(sql, parameters, true);
+    return result.affected ?? 0;
+  } finally {
+    await runner.release();
+  }
+}
+
+/**
+ * A timestamp as a parameter of hand-written SQL: UTC `YYYY-MM-DD
+ * HH:MM:SS.mmm`, what TypeORM itself writes to `datetime(3)` columns on both
+ * engines (SQLite compares these strings in time order).
+ */
+export function sqlTimestamp(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace('Z', '');
 }

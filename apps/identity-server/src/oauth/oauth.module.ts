@@ -44,7 +44,6 @@ import { TokenInspector } from './token-inspector';
 import { AccessTokenIssuer } from './tokens/access-token.issuer';
 import { AccessTokenRevocations } from './tokens/access-token-revocations';
 import { RefreshTokenFamilyEntity } from './tokens/refresh-token-family.entity';
-import { RefreshTokenEntity } from './tokens/refresh-token.entity';
 import { RefreshTokenStore } from './tokens/refresh-token.store';
 import { RevokedAccessTokenEntity } from './tokens/revoked-access-token.entity';
 
@@ -55,7 +54,6 @@ const GRANTS = [PasswordGrant, ClientCredentialsGrant, RefreshTokenGrant, Author
 @Module({
   imports: [
     TypeOrmModule.forFeature([
-      RefreshTokenEntity,
       RefreshTokenFamilyEntity,
       RevokedAccessTokenEntity,
       AuthorizationInteractionEntity,

@@ -8,6 +8,7 @@ import { CreateAuditEvents1763900000006 } from './1763900000006-create-audit-eve
 import { AddSuspensionAndRegistrationAudit1763900000007 } from './1763900000007-add-suspension-and-registration-audit';
 import { CreateBrowserFlow1763900000008 } from './1763900000008-create-browser-flow';
 import { SeedOidcScopes1763900000009 } from './1763900000009-seed-oidc-scopes';
+import { RotateRefreshTokensInPlace1763900000010 } from './1763900000010-rotate-refresh-tokens-in-place';
 
 /** Every migration, in order. Listed explicitly: bundlers break glob loading. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AddSuspensionAndRegistrationAudit1763900000007,
   CreateBrowserFlow1763900000008,
   SeedOidcScopes1763900000009,
+  RotateRefreshTokensInPlace1763900000010,
 ];

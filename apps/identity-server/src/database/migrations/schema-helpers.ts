@@ -76,3 +76,8 @@ export async function createPortableTable(
   }
   await queryRunner.createTable(table);
 }
+export const int = (name: string, defaultValue: number): TableColumnOptions => ({
+  name,
+  type: 'int',
+  default: defaultValue,
+});

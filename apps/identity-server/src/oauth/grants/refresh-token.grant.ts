@@ -60,7 +60,7 @@ export class RefreshTokenGrant implements GrantHandler {
       }
       throw invalidGrant(INVALID_REFRESH_TOKEN);
     }
-    const { grant } = redeemed;
+    const { grant, successor } = redeemed;
     const user = await this.accounts.findPrincipal(grant.userId);
     if (!user || !AccountsService.isActive(user)) {
       await this.store.revokeFamily(grant.familyId, 'user_inactive');
@@ -68,7 +68,6 @@ export class RefreshTokenGrant implements GrantHandler {
     }
     const scope = grantScope(requestedScope, allowedNow(grant.scope, client));
 
-    const successor = await this.store.issueInFamily(grant.familyId, grant.scope);
     const access = await this.accessTokens.issue({
       client,
       scope,

@@ -5,7 +5,13 @@ import { idColumn, timestampColumn } from '../../database/columns';
  * A grant: the chain of refresh tokens rotated from one authentication. It binds
  * them to a client and a user, and revoking it (reuse detected, RFC 7009
  * revocation, client suspended) stops every token of the chain at once,
- * including a successor inserted concurrently (RFC 9700 §4.14.2).
+ * including a successor issued concurrently (RFC 9700 §4.14.2).
+ *
+ * The row also holds the chain's one live token, as a hash: a rotation is a
+ * single conditional UPDATE that swaps it for its successor's (see
+ * `RefreshTokenStore.redeem`). Earlier tokens are not kept: a sealed token
+ * names its grant, so one that opens but is not the current one is a replay.
+ * A grant given without refresh tokens has no token columns set.
  */
 @Entity('refresh_token_families')
 export class RefreshTokenFamilyEntity {
@@ -33,4 +39,18 @@ export class RefreshTokenFamilyEntity {
 
   @Column({ name: 'revoked_reason', type: 'varchar', length: 64, nullable: true })
   revokedReason: string | null;
+
+  /** HMAC of the live refresh token (never the token); null when the grant has none. */
+  @Column({ name: 'token_hash', type: 'varchar', length: 64, nullable: true })
+  tokenHash: string | null;
+
+  @Column(timestampColumn('token_issued_at', true))
+  tokenIssuedAt: Date | null;
+
+  @Column(timestampColumn('token_expires_at', true))
+  tokenExpiresAt: Date | null;
+
+  /** How many times the chain has been rotated. */
+  @Column({ type: 'int', default: 0 })
+  rotations: number;
 }

@@ -7,27 +7,30 @@ import { StatusCaches } from '../../common/status-caches';
 import { AppConfig } from '../../config/app-config';
 import { isUniqueViolation } from '../../database/errors';
 import { KeyMaterial } from '../../crypto/key-material';
-import { randomSecret, SecretHasher } from '../../crypto/secret-hasher';
-import { hydrateRow, selectColumns } from '../../database/raw-rows';
+import { constantTimeEqualHex, SecretHasher } from '../../crypto/secret-hasher';
+import { executeStatement, hydrateRow, selectColumns, sqlTimestamp } from '../../database/raw-rows';
 import { RefreshTokenFamilyEntity } from './refresh-token-family.entity';
-import { RefreshTokenEntity } from './refresh-token.entity';
+import { RefreshGrant, RefreshTokenSealer } from './refresh-token.sealer';
 
-export interface RefreshGrant {
-  familyId: string;
-  clientRef: string;
-  userId: string;
-  scope: string;
-  authTime: Date;
-}
+export type { RefreshGrant } from './refresh-token.sealer';
 
 export type RedeemResult =
-  | { ok: true; grant: RefreshGrant }
+  | { ok: true; grant: RefreshGrant; successor: string }
   | {
       ok: false;
       reason: 'unknown' | 'expired' | 'revoked' | 'reused' | 'other_client';
       familyId?: string;
       userId?: string;
     };
+
+/**
+ * The rotation, in one statement: the grant's row takes the successor's hash
+ * only if it still holds the presented token's, is live, belongs to the
+ * presenting client, and the presented token has not expired.
+ */
+const ROTATE = `UPDATE refresh_token_families
+    SET token_hash = ?, token_issued_at = ?, token_expires_at = ?, rotations = rotations + 1
+  WHERE id = ? AND token_hash = ? AND client_ref = ? AND revoked_at IS NULL AND token_expires_at > ?`;
 
 export type FamilyRevocationReason =
   | 'reuse'
@@ -41,21 +44,28 @@ export type FamilyRevocationReason =
   | 'consent_withdrawn';
 
 /**
- * Refresh tokens: opaque, 256 random bits, stored only as a keyed hash, bound
- * to a client and a user through their family, rotated on every use.
+ * Refresh tokens: sealed envelopes that name their grant (see
+ * {@link RefreshTokenSealer}), stored only as a keyed hash on the grant's row,
+ * bound to a client and a user, rotated on every use.
  *
- * Redemption and inspection always read the database. Only
+ * A grant's row holds its one live token. Redemption is a single conditional
+ * UPDATE that swaps that token's hash for its successor's; the token itself
+ * supplies everything else the new access token needs. Only when the UPDATE
+ * changes nothing is the row read, to tell a replay from an expiry or a
+ * revocation.
+ *
+ * Redemption and inspection always read or write the database. Only
  * {@link isFamilyRevoked} (introspection of access tokens) is answered from a
  * status cache; every statement here that revokes a family invalidates it.
  */
 @Injectable()
 export class RefreshTokenStore {
   private readonly hasher: SecretHasher;
+  private readonly sealer: RefreshTokenSealer;
   /** Revoked or not, by family (grant) id; an unknown family counts as not revoked. */
   private readonly familyRevoked: StatusCache<string, boolean>;
 
   constructor(
-    @InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>,
     @InjectRepository(RefreshTokenFamilyEntity)
     private readonly families: Repository<RefreshTokenFamilyEntity>,
     private readonly config: AppConfig,
@@ -63,19 +73,18 @@ export class RefreshTokenStore {
     caches: StatusCaches,
   ) {
     this.hasher = new SecretHasher(keys.keyFor('refresh-token-hash'));
+    this.sealer = new RefreshTokenSealer(keys.keyFor('refresh-token-seal'));
     this.familyRevoked = caches.create('refresh-token-families', 10_000);
   }
 
   /** Starts a new family (a new grant) and returns its id and first token. */
-  async issueNew(input: {
-    clientRef: string;
-    userId: string;
-    scope: string;
-    authTime: Date;
-  }): Promise<{ familyId: string; token: string }> {
-    const familyId = randomUUID();
-    await this.insertFamily({ familyId, ...input }, null);
-    return { familyId, token: await this.issueInFamily(familyId, input.scope) };
+  async issueNew(
+    input: Omit<RefreshGrant, 'familyId'>,
+  ): Promise<{ familyId: string; token: string }> {
+    const grant = { familyId: randomUUID(), ...input };
+    const token = this.sealer.seal(grant);
+    await this.insertFamily(grant, { token });
+    return { familyId: grant.familyId, token };
   }
 
   /**
@@ -85,22 +94,18 @@ export class RefreshTokenStore {
    * through `grant_id`. Null when the grant already exists: it was revoked
    * first, because the code was replayed meanwhile.
    */
-  async startGrant(input: {
-    familyId: string;
-    clientRef: string;
-    userId: string;
-    scope: string;
-    authTime: Date;
-    withRefreshToken: boolean;
-  }): Promise<{ token?: string } | null> {
+  async startGrant(
+    input: RefreshGrant & { withRefreshToken: boolean },
+  ): Promise<{ token?: string } | null> {
+    const { withRefreshToken, ...grant } = input;
+    const token = withRefreshToken ? this.sealer.seal(grant) : undefined;
     try {
-      await this.insertFamily(input, null);
+      await this.insertFamily(grant, { token });
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;
     }
-    if (!input.withRefreshToken) return {};
-    return { token: await this.issueInFamily(input.familyId, input.scope) };
+    return token === undefined ? {} : { token };
   }
 
   /**
@@ -113,73 +118,48 @@ export class RefreshTokenStore {
     reason: FamilyRevocationReason,
   ): Promise<void> {
     try {
-      await this.insertFamily(grant, reason);
+      await this.insertFamily(grant, { revokedReason: reason });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       await this.revokeFamily(grant.familyId, reason);
     }
   }
 
-  /** The successor of a redeemed token, in the same family. */
-  async issueInFamily(familyId: string, scope: string): Promise<string> {
-    const token = randomSecret(32);
-    const now = new Date();
-    await this.tokens.insert({
-      id: randomUUID(),
-      tokenHash: this.hasher.hash(token),
-      familyId,
-      scope,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + this.config.tokens.refreshTtlSeconds * 1000),
-      consumedAt: null,
-    });
-    return token;
-  }
-
   /**
-   * Redeems a token for the client presenting it. Exactly one caller can win:
-   * the single conditional UPDATE below marks it consumed only if it is
-   * unconsumed, unexpired, and its family is live and bound to this client.
-   * A token that loses is examined afterwards: presented again after use, or
-   * by another client, its whole family is revoked (RFC 9700 §4.14.2).
+   * Redeems a token for the client presenting it and returns its successor.
+   * Exactly one caller can win: the single conditional UPDATE below swaps the
+   * grant's live token only while it is still the presented one, unexpired,
+   * and the grant is live and bound to this client. A token that loses is
+   * examined afterwards: an earlier token of the grant presented again, or a
+   * token presented by another client, revokes the whole grant (RFC 9700
+   * §4.14.2). A token that does not open names no grant: nothing is written.
    */
   async redeem(token: string, clientRef: string): Promise<RedeemResult> {
+    const grant = this.sealer.open(token);
+    if (!grant) return { ok: false, reason: 'unknown' };
     const tokenHash = this.hasher.hash(token);
+    const successor = this.sealer.seal(grant);
     const now = new Date();
-    const result = await this.tokens
-      .createQueryBuilder()
-      .update(RefreshTokenEntity)
-      .set({ consumedAt: now })
-      .where('token_hash = :tokenHash', { tokenHash })
-      .andWhere('consumed_at IS NULL')
-      .andWhere('expires_at > :now', { now })
-      .andWhere(
-        'family_id IN (SELECT f.id FROM refresh_token_families f WHERE f.revoked_at IS NULL AND f.client_ref = :clientRef)',
-        { clientRef },
-      )
-      .execute();
+    const changed = await executeStatement(this.families.manager.connection, ROTATE, [
+      this.hasher.hash(successor),
+      sqlTimestamp(now),
+      sqlTimestamp(this.expiryFrom(now)),
+      grant.familyId,
+      tokenHash,
+      clientRef,
+      sqlTimestamp(now),
+    ]);
+    if (changed === 1) return { ok: true, grant, successor };
 
-    const { row, family } = await this.findWithFamily(tokenHash);
-    if (!row || !family) return { ok: false, reason: 'unknown' };
-    if (result.affected === 1) {
-      return {
-        ok: true,
-        grant: {
-          familyId: family.id,
-          clientRef: family.clientRef,
-          userId: family.userId,
-          scope: row.scope,
-          authTime: family.authTime,
-        },
-      };
-    }
+    const family = await this.findFamily(grant.familyId);
+    if (!family) return { ok: false, reason: 'unknown' };
     const lost = { familyId: family.id, userId: family.userId };
     if (family.revokedAt !== null) return { ok: false, reason: 'revoked', ...lost };
     if (family.clientRef !== clientRef) {
       await this.revokeFamily(family.id, 'other_client');
       return { ok: false, reason: 'other_client', ...lost };
     }
-    if (row.consumedAt !== null) {
+    if (family.tokenHash === null || !constantTimeEqualHex(tokenHash, family.tokenHash)) {
       await this.revokeFamily(family.id, 'reuse');
       return { ok: false, reason: 'reused', ...lost };
     }
@@ -246,32 +226,43 @@ export class RefreshTokenStore {
     return result.affected ?? 0;
   }
 
-  /** Looks a token up without consuming it (introspection, revocation). */
+  /**
+   * Looks a token up without redeeming it (introspection, revocation, the
+   * scope check before a refresh). An earlier token of a grant is found too,
+   * inactive, so that revoking it still revokes its grant. `issuedAt` and
+   * `expiresAt` are the live token's.
+   */
   async inspect(
     token: string,
   ): Promise<(RefreshGrant & { active: boolean; expiresAt: Date; issuedAt: Date }) | null> {
-    const { row, family } = await this.findWithFamily(this.hasher.hash(token));
-    if (!row || !family) return null;
-    const active =
-      row.consumedAt === null && family.revokedAt === null && row.expiresAt > new Date();
+    const grant = this.sealer.open(token);
+    if (!grant) return null;
+    const family = await this.findFamily(grant.familyId);
+    if (!family || family.tokenHash === null || !family.tokenExpiresAt || !family.tokenIssuedAt)
+      return null;
+    const current = constantTimeEqualHex(this.hasher.hash(token), family.tokenHash);
     return {
-      familyId: family.id,
-      clientRef: family.clientRef,
-      userId: family.userId,
-      scope: row.scope,
-      authTime: family.authTime,
-      active,
-      expiresAt: row.expiresAt,
-      issuedAt: row.createdAt,
+      ...grant,
+      active: current && family.revokedAt === null && family.tokenExpiresAt > new Date(),
+      expiresAt: family.tokenExpiresAt,
+      issuedAt: family.tokenIssuedAt,
     };
   }
 
-  /** Inserts grant `familyId`, live (`revokedReason` null) or already revoked for that reason. */
+  private expiryFrom(now: Date): Date {
+    return new Date(now.getTime() + this.config.tokens.refreshTtlSeconds * 1000);
+  }
+
+  /**
+   * Inserts grant `familyId`: live, with its first refresh token when given
+   * one, or already revoked for `revokedReason`.
+   */
   private async insertFamily(
     grant: { familyId: string; clientRef: string; userId: string; authTime: Date },
-    revokedReason: FamilyRevocationReason | null,
+    state: { token?: string; revokedReason?: FamilyRevocationReason },
   ): Promise<void> {
     const now = new Date();
+    const { token, revokedReason = null } = state;
     const insert = () =>
       this.families.insert({
         id: grant.familyId,
@@ -281,6 +272,10 @@ export class RefreshTokenStore {
         createdAt: now,
         revokedAt: revokedReason === null ? null : now,
         revokedReason,
+        tokenHash: token === undefined ? null : this.hasher.hash(token),
+        tokenIssuedAt: token === undefined ? null : now,
+        tokenExpiresAt: token === undefined ? null : this.expiryFrom(now),
+        rotations: 0,
       });
     // A grant inserted revoked (a replayed code) may have been cached as "unknown,
     // not revoked"; a live one changes no cached answer.
@@ -288,22 +283,12 @@ export class RefreshTokenStore {
     else await this.familyRevoked.afterWrite(insert, grant.familyId);
   }
 
-  /** A token by its hash with its family, in one round trip (both are read on every refresh). */
-  private async findWithFamily(tokenHash: string): Promise<{
-    row: RefreshTokenEntity | null;
-    family: RefreshTokenFamilyEntity | null;
-  }> {
-    const rows: Array<Record<string, unknown>> = await this.tokens.query(
-      `SELECT ${selectColumns(this.tokens, 't')}, ${selectColumns(this.families, 'f')}
-         FROM refresh_tokens t
-         LEFT JOIN refresh_token_families f ON f.id = t.family_id
-        WHERE t.token_hash = ?`,
-      [tokenHash],
+  /** A grant's row, with one hand-written SELECT (read on every failed redemption and every inspection). */
+  private async findFamily(familyId: string): Promise<RefreshTokenFamilyEntity | null> {
+    const rows: Array<Record<string, unknown>> = await this.families.query(
+      `SELECT ${selectColumns(this.families, 'f')} FROM refresh_token_families f WHERE f.id = ?`,
+      [familyId],
     );
-    if (rows.length === 0) return { row: null, family: null };
-    return {
-      row: hydrateRow(this.tokens, rows[0], 't'),
-      family: hydrateRow(this.families, rows[0], 'f'),
-    };
+    return rows.length === 0 ? null : hydrateRow(this.families, rows[0], 'f');
   }
 }
