@@ -72,7 +72,11 @@ export function renderMarkdown({ stamp, machine, cfg, primitives, results }) {
     out.push(
       `Measured in the same run (one core, synchronous): RS256 sign ${fmt(primitives.rs256SignMs, 3)} ms, ` +
         `ES256 sign ${fmt(primitives.es256SignMs, 3)} ms, RS256 verify ${fmt(primitives.rs256VerifyMs, 3)} ms, ` +
-        `bcrypt compare at cost 11 ${fmt(primitives.bcrypt11CompareMs, 1)} ms.`,
+        `bcrypt compare at cost 11 ${fmt(primitives.bcrypt11CompareMs, 1)} ms.` +
+        (primitives.rs256PoolSignsPerSecond
+          ? ` RS256 signatures alone on the thread pool (20 in flight, no HTTP): ${Math.round(primitives.rs256PoolSignsPerSecond)}/s at ` +
+            `${fmt(primitives.rs256PoolSignCpuMs, 3)} ms of CPU each, the ceiling of any RS256 token server on this machine.`
+          : ''),
       '',
     );
   for (const r of results) out.push(r.kind === 'mixed' ? mixedSection(r) : abSection(r, cfg));
