@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createUser } from './support/fixtures';
-import { basic, HttpResult, postForm, tokenRequest } from './support/http';
+import { createUser, introspect } from './support/fixtures';
+import { HttpResult, tokenRequest } from './support/http';
 import { ADMIN, CONSOLE, startServer, TestServer } from './support/test-server';
 
 type Json = Record<string, unknown>;
@@ -181,14 +181,6 @@ describe.each(DATABASES)('client registration and review on %s', (kind) => {
       [id],
     );
     return rows[0];
-  }
-
-  function introspect(token: string, by = CONSOLE) {
-    return postForm(
-      `${server.url}/oauth/introspect`,
-      { token },
-      { authorization: basic(by.clientId, by.secret) },
-    );
   }
 
   async function audit(query: Record<string, string | number>): Promise<AuditPage> {
@@ -887,7 +879,7 @@ describe.each(DATABASES)('client registration and review on %s', (kind) => {
       expect(before.status).toBe(200);
       const access = before.body.access_token as string;
       const refreshToken = before.body.refresh_token as string;
-      expect((await introspect(access)).body.active).toBe(true);
+      expect((await introspect(server, access)).body.active).toBe(true);
 
       const suspended = await review(client.id, 'suspend', { reason: 'credentials leaked' });
       expect(suspended.status).toBe(200);
@@ -902,7 +894,10 @@ describe.each(DATABASES)('client registration and review on %s', (kind) => {
         expect(res.status).toBe(401);
         expect(res.body.error).toBe('invalid_client');
       }
-      expect(await introspect(access)).toMatchObject({ status: 200, body: { active: false } });
+      expect(await introspect(server, access)).toMatchObject({
+        status: 200,
+        body: { active: false },
+      });
       const families: Array<{ revoked_at: unknown; revoked_reason: string | null }> =
         await server.dataSource.query(
           'SELECT revoked_at, revoked_reason FROM refresh_token_families WHERE client_ref = ?',
@@ -922,15 +917,17 @@ describe.each(DATABASES)('client registration and review on %s', (kind) => {
       const stale = await refresh(refreshToken);
       expect(stale.status).toBe(400);
       expect(stale.body.error).toBe('invalid_grant');
-      expect((await introspect(access)).body).toEqual({ active: false });
+      expect((await introspect(server, access)).body).toEqual({ active: false });
 
       // New tokens after reinstatement work.
       const after = await signIn();
       expect(after.status).toBe(200);
-      expect((await introspect(after.body.access_token as string)).body.active).toBe(true);
+      expect((await introspect(server, after.body.access_token as string)).body.active).toBe(true);
       const renewed = await refresh(after.body.refresh_token as string);
       expect(renewed.status).toBe(200);
-      expect((await introspect(renewed.body.access_token as string)).body.active).toBe(true);
+      expect((await introspect(server, renewed.body.access_token as string)).body.active).toBe(
+        true,
+      );
 
       // Refresh-token reuse is detected and recorded.
       const reused = await refresh(after.body.refresh_token as string);
@@ -952,8 +949,10 @@ describe.each(DATABASES)('client registration and review on %s', (kind) => {
         expect((await review(client.id, 'reinstate')).status).toBe(200);
         const fresh = await tokenRequest(server.url, creds, { grant_type: 'client_credentials' });
         expect(fresh.status).toBe(200);
-        expect((await introspect(fresh.body.access_token as string)).body.active).toBe(true);
-        expect((await introspect(old.body.access_token as string)).body.active).toBe(false);
+        expect((await introspect(server, fresh.body.access_token as string)).body.active).toBe(
+          true,
+        );
+        expect((await introspect(server, old.body.access_token as string)).body.active).toBe(false);
       }
     });
   });

@@ -4,6 +4,7 @@ import { DATABASES } from './support/databases';
 import {
   createClient,
   createUser,
+  passwordTokens,
   setColumn,
   TestClient as Client,
   TestUser as User,
@@ -27,15 +28,9 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
 
   /** A password grant that must succeed and carry a refresh token. */
   async function signIn(client: Client, user: User, scope?: string): Promise<Tokens> {
-    const res = await tokenRequest(server.url, client, {
-      grant_type: 'password',
-      username: user.username,
-      password: user.password,
-      ...(scope ? { scope } : {}),
-    });
-    expect(res.status).toBe(200);
-    expect(typeof res.body.refresh_token).toBe('string');
-    return res.body as unknown as Tokens;
+    const tokens = await passwordTokens(server, client, user, scope);
+    expect(typeof tokens.refresh_token).toBe('string');
+    return tokens as Tokens;
   }
 
   function refresh(client: Client, refreshToken: string, extra: Record<string, string> = {}) {

@@ -2,6 +2,8 @@ import { DATABASES } from './support/databases';
 import {
   createClient,
   createUser,
+  introspect,
+  passwordTokens,
   setColumn,
   TestClient as Client,
   TestUser as User,
@@ -29,22 +31,9 @@ describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on 
   afterAll(() => server?.close());
 
   async function signIn(client: Client, user: User): Promise<Tokens> {
-    const res = await tokenRequest(server.url, client, {
-      grant_type: 'password',
-      username: user.username,
-      password: user.password,
-    });
-    expect(res.status).toBe(200);
-    expect(typeof res.body.refresh_token).toBe('string');
-    return res.body as unknown as Tokens;
-  }
-
-  function introspect(client: Client, token: string, hint?: string): Promise<HttpResult> {
-    return postForm(
-      `${server.url}/oauth/introspect`,
-      { token, ...(hint ? { token_type_hint: hint } : {}) },
-      { authorization: basic(client.clientId, client.secret) },
-    );
+    const tokens = await passwordTokens(server, client, user);
+    expect(typeof tokens.refresh_token).toBe('string');
+    return tokens as Tokens;
   }
 
   function revoke(client: Client, token: string, hint?: string): Promise<HttpResult> {
@@ -71,14 +60,14 @@ describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on 
 
   /** RFC 7662 §2.2: an inactive token is described by `active: false` and nothing else. */
   async function expectInactive(client: Client, token: string, hint?: string) {
-    const res = await introspect(client, token, hint);
+    const res = await introspect(server, token, { as: client, hint });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.body).toEqual(INACTIVE);
   }
 
   async function expectActive(client: Client, token: string) {
-    const res = await introspect(client, token);
+    const res = await introspect(server, token, { as: client });
     expect(res.status).toBe(200);
     expect(res.body.active).toBe(true);
   }
@@ -90,7 +79,7 @@ describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on 
       const claims = decodeJwt(tokens.access_token).payload;
 
       for (const caller of [CONSOLE, resourceServer]) {
-        const res = await introspect(caller, tokens.access_token);
+        const res = await introspect(server, tokens.access_token, { as: caller });
         expect(res.status).toBe(200);
         expect(res.headers.get('cache-control')).toBe('no-store');
         expect(res.body).toEqual({
@@ -109,7 +98,10 @@ describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on 
         expect(res.body.exp).toBe((res.body.iat as number) + 900);
       }
       // The hint is only a hint (RFC 7662 §2.1): a wrong one still finds the token.
-      const misHinted = await introspect(resourceServer, tokens.access_token, 'refresh_token');
+      const misHinted = await introspect(server, tokens.access_token, {
+        as: resourceServer,
+        hint: 'refresh_token',
+      });
       expect(misHinted.body).toMatchObject({ active: true, token_type: 'Bearer', jti: claims.jti });
     });
 
@@ -117,7 +109,7 @@ describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on 
       const user = await createUser(server);
       const tokens = await signIn(CONSOLE, user);
 
-      const own = await introspect(CONSOLE, tokens.refresh_token);
+      const own = await introspect(server, tokens.refresh_token, { as: CONSOLE });
       expect(own.status).toBe(200);
       expect(own.body).toEqual({
         active: true,
@@ -131,9 +123,10 @@ describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on 
       });
       expect(own.body.exp).toBe((own.body.iat as number) + 2592000);
       // The hint is only a hint (RFC 7662 §2.1): a wrong one still finds the token.
-      expect((await introspect(CONSOLE, tokens.refresh_token, 'access_token')).body.active).toBe(
-        true,
-      );
+      expect(
+        (await introspect(server, tokens.refresh_token, { as: CONSOLE, hint: 'access_token' })).body
+          .active,
+      ).toBe(true);
 
       await expectInactive(resourceServer, tokens.refresh_token);
       await expectInactive(resourceServer, tokens.refresh_token, 'refresh_token');

@@ -5,7 +5,8 @@ import { KeyRingService } from '../apps/identity-server/src/keys/key-ring.servic
 import { PrivateKeyCipher } from '../apps/identity-server/src/keys/private-key-cipher';
 import { SigningKeyEntity } from '../apps/identity-server/src/keys/signing-key.entity';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { basic, decodeJwt, getJson, HttpResult, postForm, tokenRequest } from './support/http';
+import { introspect } from './support/fixtures';
+import { decodeJwt, getJson, tokenRequest } from './support/http';
 import { ADMIN, CONSOLE, startServer, TestServer } from './support/test-server';
 
 /**
@@ -53,15 +54,6 @@ async function accessToken(server: TestServer): Promise<string> {
 }
 
 const kidOf = (token: string) => decodeJwt(token).header.kid as string;
-
-/** RFC 7662 §2.1, with the console client as the protected resource. */
-function introspect(server: TestServer, token: string): Promise<HttpResult> {
-  return postForm(
-    `${server.url}/oauth/introspect`,
-    { token },
-    { authorization: basic(CONSOLE.clientId, CONSOLE.secret) },
-  );
-}
 
 /** What a resource server does: verify against the published JWKS only (RFC 9068 §4). */
 function verifyWithJwks(token: string, set: JSONWebKeySet, issuer: string) {

@@ -7,7 +7,14 @@ import {
   registerBrowserClient,
 } from './support/browser-flow';
 import { DATABASES } from './support/databases';
-import { createClient, createUser, signIn, TestClient, TestUser } from './support/fixtures';
+import {
+  createClient,
+  createUser,
+  introspect,
+  passwordTokens,
+  signIn,
+  TestClient,
+} from './support/fixtures';
 import { apiRequest, basic, decodeJwt, HttpResult, postForm, tokenRequest } from './support/http';
 import { ADMIN, CONSOLE, startServerOnNewDatabase, TestServer } from './support/test-server';
 
@@ -38,14 +45,6 @@ describe.each(DATABASES)('status caches on %s', (kind) => {
     await off?.close();
   });
 
-  function introspect(server: TestServer, token: string, as: TestClient = CONSOLE) {
-    return postForm(
-      `${server.url}/oauth/introspect`,
-      { token },
-      { authorization: basic(as.clientId, as.secret) },
-    );
-  }
-
   async function expectActive(server: TestServer, token: string): Promise<void> {
     const res = await introspect(server, token);
     expect(res.status).toBe(200);
@@ -66,16 +65,6 @@ describe.each(DATABASES)('status caches on %s', (kind) => {
     const res = await clientCredentials(server, client);
     expect(res.status).toBe(200);
     return res.body.access_token as string;
-  }
-
-  async function passwordGrant(server: TestServer, client: TestClient, user: TestUser) {
-    const res = await tokenRequest(server.url, client, {
-      grant_type: 'password',
-      username: user.username,
-      password: user.password,
-    });
-    expect(res.status).toBe(200);
-    return res.body as { access_token: string; refresh_token?: string };
   }
 
   function admin(server: TestServer): Promise<string> {
@@ -113,7 +102,7 @@ describe.each(DATABASES)('status caches on %s', (kind) => {
       // the account's status (not a revoked grant) can end them.
       const app = await createClient(live, { grantTypes: ['password'] });
       const user = await createUser(live);
-      const { access_token: token } = await passwordGrant(live, app, user);
+      const { access_token: token } = await passwordTokens(live, app, user);
       expect(decodeJwt(token).payload.grant_id).toBeUndefined();
       await expectActive(live, token);
 
@@ -146,7 +135,7 @@ describe.each(DATABASES)('status caches on %s', (kind) => {
 
     it('a revoked refresh token ends the access tokens of its grant', async () => {
       const user = await createUser(live);
-      const tokens = await passwordGrant(live, CONSOLE, user);
+      const tokens = await passwordTokens(live, CONSOLE, user);
       expect(decodeJwt(tokens.access_token).payload.grant_id).toBeDefined();
       await expectActive(live, tokens.access_token);
 
@@ -162,7 +151,7 @@ describe.each(DATABASES)('status caches on %s', (kind) => {
 
     it('roles replaced by an admin are in the next refreshed access token', async () => {
       const user = await createUser(live);
-      const tokens = await passwordGrant(live, CONSOLE, user);
+      const tokens = await passwordTokens(live, CONSOLE, user);
       expect(decodeJwt(tokens.access_token).payload.roles).toEqual([]);
       await expectActive(live, tokens.access_token);
 
@@ -189,7 +178,7 @@ describe.each(DATABASES)('status caches on %s', (kind) => {
       const old: TestClient = { clientId: app.clientId, secret: app.secret };
       const resourceToken = await signIn(live, ADMIN.username, ADMIN.password);
       // Authenticates with the old secret: the client and its live secrets are cached.
-      expect((await introspect(live, resourceToken, old)).status).toBe(200);
+      expect((await introspect(live, resourceToken, { as: old })).status).toBe(200);
 
       const issued = await apiRequest(
         live.url,
@@ -202,7 +191,7 @@ describe.each(DATABASES)('status caches on %s', (kind) => {
         clientId: app.clientId,
         secret: issued.body.client_secret as string,
       };
-      expect((await introspect(live, resourceToken, fresh)).status).toBe(200);
+      expect((await introspect(live, resourceToken, { as: fresh })).status).toBe(200);
 
       const listed = await apiRequest(
         live.url,
@@ -223,8 +212,8 @@ describe.each(DATABASES)('status caches on %s', (kind) => {
       );
       expect(ended.status).toBe(204);
 
-      expectInvalidClient(await introspect(live, resourceToken, old));
-      expect((await introspect(live, resourceToken, fresh)).status).toBe(200);
+      expectInvalidClient(await introspect(live, resourceToken, { as: old }));
+      expect((await introspect(live, resourceToken, { as: fresh })).status).toBe(200);
     });
 
     it('a browser session reads the account in the database: a direct disable ends it at once', async () => {
@@ -246,7 +235,7 @@ describe.each(DATABASES)('status caches on %s', (kind) => {
   /** A user's token and a client's token, both introspected once (so cached), then both changed behind the server's back. */
   async function changedBehindTheServersBack(server: TestServer) {
     const user = await createUser(server);
-    const { access_token: userToken } = await passwordGrant(server, CONSOLE, user);
+    const { access_token: userToken } = await passwordTokens(server, CONSOLE, user);
     const client = await createClient(server, { grantTypes: ['client_credentials'] });
     const clientToken = await serviceToken(server, client);
     await expectActive(server, userToken);

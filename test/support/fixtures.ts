@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AccountsService } from '../../apps/identity-server/src/accounts/accounts.service';
 import { ClientsService } from '../../apps/identity-server/src/clients/clients.service';
-import { tokenRequest } from './http';
+import { basic, HttpResult, postForm, tokenRequest } from './http';
 import { CONSOLE, TestServer } from './test-server';
 
 /** A client's credentials, as a token request sends them. */
@@ -82,6 +82,38 @@ export async function signIn(
   if (res.status !== 200)
     throw new Error(`sign-in of ${username} failed: ${JSON.stringify(res.body)}`);
   return res.body.access_token as string;
+}
+
+/** The password grant for `user` through `client`, which must succeed: its token response. */
+export async function passwordTokens(
+  server: TestServer,
+  client: TestClient,
+  user: Pick<TestUser, 'username' | 'password'>,
+  scope?: string,
+): Promise<{ access_token: string; refresh_token?: string; scope: string }> {
+  const res = await tokenRequest(server.url, client, {
+    grant_type: 'password',
+    username: user.username,
+    password: user.password,
+    ...(scope ? { scope } : {}),
+  });
+  if (res.status !== 200)
+    throw new Error(`password grant for ${user.username} failed: ${JSON.stringify(res.body)}`);
+  return res.body as { access_token: string; refresh_token?: string; scope: string };
+}
+
+/** Introspection (RFC 7662) by `as` (the console client unless told), with an optional hint. */
+export function introspect(
+  server: TestServer,
+  token: string,
+  options: { as?: TestClient; hint?: string } = {},
+): Promise<HttpResult> {
+  const as = options.as ?? CONSOLE;
+  return postForm(
+    `${server.url}/oauth/introspect`,
+    { token, ...(options.hint ? { token_type_hint: options.hint } : {}) },
+    { authorization: basic(as.clientId, as.secret) },
+  );
 }
 
 /** A UTC datetime as both engines store it, for test setup that writes timestamps directly. */
