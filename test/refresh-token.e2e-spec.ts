@@ -1,5 +1,8 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { AuditService } from '../apps/identity-server/src/audit/audit.service';
+import { KeyMaterial } from '../apps/identity-server/src/crypto/key-material';
 import { RefreshTokenFamilyEntity } from '../apps/identity-server/src/oauth/tokens/refresh-token-family.entity';
+import { RefreshTokenSealer } from '../apps/identity-server/src/oauth/tokens/refresh-token.sealer';
 import { DATABASES } from './support/databases';
 import {
   createClient,
@@ -9,7 +12,7 @@ import {
   TestClient as Client,
   TestUser as User,
 } from './support/fixtures';
-import { decodeJwt, HttpResult, tokenRequest } from './support/http';
+import { basic, decodeJwt, HttpResult, postForm, tokenRequest } from './support/http';
 import { CONSOLE, startServerOnNewDatabase, TestServer } from './support/test-server';
 
 interface Tokens {
@@ -221,17 +224,15 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
   it('stores refresh tokens only as hashes', async () => {
     const user = await createUser(server);
     const first = await signIn(CONSOLE, user);
-    const second = (await refresh(CONSOLE, first.refresh_token)).body.refresh_token as string;
+    const rotated = await refresh(CONSOLE, first.refresh_token);
+    expect(rotated.status).toBe(200);
+    const second = rotated.body.refresh_token as string;
     const issued = [first.refresh_token, second];
 
-    const hashes = await server.dataSource.query<Array<{ token_hash: string }>>(
-      'SELECT token_hash FROM refresh_token_families WHERE token_hash IS NOT NULL',
-    );
-    expect(hashes.length).toBeGreaterThanOrEqual(1);
-    for (const { token_hash } of hashes) {
-      expect(token_hash).toMatch(/^[0-9a-f]{64}$/);
-      expect(issued).not.toContain(token_hash);
-    }
+    // The grant holds the keyed hash of the live token, and nothing of the first one.
+    const [grant] = await grantsOfUser(user.id);
+    const hashKey = server.get(KeyMaterial).keyFor('refresh-token-hash');
+    expect(grant.tokenHash).toBe(createHmac('sha256', hashKey).update(second).digest('hex'));
 
     // No column of any grant row holds a token in clear.
     const families = await server.dataSource.query<Array<Record<string, unknown>>>(
@@ -281,5 +282,33 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
     const [grant] = await grantsOfUser(user.id);
     expect(grant.revokedReason).toBe('reuse');
     expectOAuthError(await refresh(CONSOLE, chain[3]), 400, 'invalid_grant');
+  });
+
+  it('refuses a token sealed by anyone else for a real grant, and leaves that grant alive', async () => {
+    const user = await createUser(server);
+    const tokens = await signIn(CONSOLE, user);
+    const [grant] = await grantsOfUser(user.id);
+    expect(decodeJwt(tokens.access_token).payload.grant_id).toBe(grant.id);
+
+    // What an attacker who read grant_id from an access token could build, lacking the server's key.
+    const forged = new RefreshTokenSealer(randomBytes(32)).seal({
+      familyId: grant.id,
+      clientRef: grant.clientRef,
+      userId: user.id,
+      scope: tokens.scope,
+      authTime: grant.authTime,
+    });
+    const other = await createClient(server, { grantTypes: ['password', 'refresh_token'] });
+    expectOAuthError(await refresh(CONSOLE, forged), 400, 'invalid_grant');
+    expectOAuthError(await refresh(other, forged), 400, 'invalid_grant');
+    const revoked = await postForm(
+      `${server.url}/oauth/revoke`,
+      { token: forged },
+      { authorization: basic(CONSOLE.clientId, CONSOLE.secret) },
+    );
+    expect(revoked.status).toBe(200);
+
+    expect((await grantsOfUser(user.id))[0]).toMatchObject({ revokedAt: null, rotations: 0 });
+    expect((await refresh(CONSOLE, tokens.refresh_token)).status).toBe(200);
   });
 });

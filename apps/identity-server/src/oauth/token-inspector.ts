@@ -41,7 +41,7 @@ export type InspectedToken =
  * introspection and revocation. Active means: a valid signature by a published
  * key, `typ` at+jwt, our issuer, unexpired, not revoked, its client still
  * approved, its user still active and its grant not revoked (refresh tokens:
- * unconsumed, family live).
+ * the grant's live token, grant not revoked).
  */
 @Injectable()
 export class TokenInspector {

@@ -30,7 +30,11 @@ export class RotateRefreshTokensInPlace1763900000010 implements MigrationInterfa
   async down(queryRunner: QueryRunner): Promise<void> {
     // The shape of 1763900000005; the tokens of the in-place scheme are not carried back either.
     await createPortableTable(queryRunner, refreshTokensTable());
-    for (const column of ['rotations', 'token_expires_at', 'token_issued_at', 'token_hash'])
-      await queryRunner.dropColumn('refresh_token_families', column);
+    await queryRunner.dropColumns('refresh_token_families', [
+      'rotations',
+      'token_expires_at',
+      'token_issued_at',
+      'token_hash',
+    ]);
   }
 }

@@ -76,6 +76,7 @@ export async function createPortableTable(
   }
   await queryRunner.createTable(table);
 }
+
 export const int = (name: string, defaultValue: number): TableColumnOptions => ({
   name,
   type: 'int',

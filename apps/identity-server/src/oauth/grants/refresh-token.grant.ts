@@ -15,8 +15,8 @@ import { grantScope } from './scope-policy';
 const INVALID_REFRESH_TOKEN = 'the refresh token is invalid, expired or revoked';
 
 /**
- * Refresh, RFC 6749 §6, with rotation: every use consumes the token and
- * returns its successor. The new access token may narrow the scope; the
+ * Refresh, RFC 6749 §6, with rotation: every use replaces the token with
+ * its successor, and the one replaced stops working. The new access token may narrow the scope; the
  * successor keeps the original scope. The client was authenticated as
  * approved already; the user must still be active.
  */

@@ -64,9 +64,15 @@ export class RefreshTokenSealer {
       grant.authTime.getTime(),
     ]);
     const sealed = Buffer.concat([cipher.update(body, 'utf8'), cipher.final()]);
-    return Buffer.concat([Buffer.of(VERSION), nonce, sealed, cipher.getAuthTag()]).toString(
+    const token = Buffer.concat([Buffer.of(VERSION), nonce, sealed, cipher.getAuthTag()]).toString(
       'base64url',
     );
+    // Never hand out a token that open() would refuse (a scope of thousands of characters).
+    if (token.length > MAX_TOKEN_LENGTH)
+      throw new Error(
+        `a refresh token would be ${token.length} characters, over ${MAX_TOKEN_LENGTH}`,
+      );
+    return token;
   }
 
   /**

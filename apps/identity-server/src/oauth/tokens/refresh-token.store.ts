@@ -155,11 +155,14 @@ export class RefreshTokenStore {
     if (!family) return { ok: false, reason: 'unknown' };
     const lost = { familyId: family.id, userId: family.userId };
     if (family.revokedAt !== null) return { ok: false, reason: 'revoked', ...lost };
+    // No live token to compare with (a grant started without one, or emptied by a
+    // migration reverted and applied again): nothing proves a replay.
+    if (family.tokenHash === null) return { ok: false, reason: 'unknown' };
     if (family.clientRef !== clientRef) {
       await this.revokeFamily(family.id, 'other_client');
       return { ok: false, reason: 'other_client', ...lost };
     }
-    if (family.tokenHash === null || !constantTimeEqualHex(tokenHash, family.tokenHash)) {
+    if (!constantTimeEqualHex(tokenHash, family.tokenHash)) {
       await this.revokeFamily(family.id, 'reuse');
       return { ok: false, reason: 'reused', ...lost };
     }
