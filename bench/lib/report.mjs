@@ -74,8 +74,9 @@ export function renderMarkdown({ stamp, machine, cfg, primitives, results }) {
         `ES256 sign ${fmt(primitives.es256SignMs, 3)} ms, RS256 verify ${fmt(primitives.rs256VerifyMs, 3)} ms, ` +
         `bcrypt compare at cost 11 ${fmt(primitives.bcrypt11CompareMs, 1)} ms.` +
         (primitives.rs256PoolSignsPerSecond
-          ? ` RS256 signatures alone on the thread pool (20 in flight, no HTTP): ${Math.round(primitives.rs256PoolSignsPerSecond)}/s at ` +
-            `${fmt(primitives.rs256PoolSignCpuMs, 3)} ms of CPU each, the ceiling of any RS256 token server on this machine.`
+          ? ` Separately, RS256 signatures alone on libuv's pool (${cfg.connections} in flight, no HTTP): ` +
+            `${Math.round(primitives.rs256PoolSignsPerSecond)}/s at ${fmt(primitives.rs256PoolSignCpuMs, 3)} ms of CPU each, ` +
+            'the ceiling of a one-process RS256 token server on this machine.'
           : ''),
       '',
     );
