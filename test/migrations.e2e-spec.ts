@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { parseDatabaseUrl } from '../apps/identity-server/src/config/app-config';
 import { buildDataSourceOptions } from '../apps/identity-server/src/database/data-source-options';
 import { MIGRATIONS } from '../apps/identity-server/src/database/migrations';
+import { insertRows } from '../apps/identity-server/src/database/migrations/schema-helpers';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
 
 /** The same migration files build, tear down and rebuild the schema on both engines. */
@@ -62,5 +63,93 @@ describe.each(DATABASES)('migrations on %s', (kind) => {
       'SELECT name FROM roles ORDER BY name',
     );
     expect(roles.map((role) => role.name)).toEqual(['admin', 'developer']);
+  });
+
+  it('carries grants across 1763900000010 (tokens rotated in place), and back', async () => {
+    const upgrade = await createTestDatabase(kind);
+    const options = buildDataSourceOptions(parseDatabaseUrl(upgrade.url));
+    const before = MIGRATIONS.findIndex((m) => m.name.endsWith('1763900000010'));
+    expect(before).toBeGreaterThan(0);
+    const old = await new DataSource({
+      ...options,
+      migrations: MIGRATIONS.slice(0, before),
+    }).initialize();
+    try {
+      await old.runMigrations({ transaction: 'each' });
+      const now = new Date();
+      const runner = old.createQueryRunner();
+      await insertRows(runner, 'users', [
+        {
+          id: 'u1',
+          username: 'ann',
+          username_normalized: 'ann',
+          password_hash: 'x',
+          status: 'active',
+          password_changed_at: now,
+          created_at: now,
+          updated_at: now,
+        },
+      ]);
+      await insertRows(runner, 'clients', [
+        {
+          id: 'c1',
+          client_id: 'app',
+          name: 'app',
+          status: 'approved',
+          scope: 'a',
+          requested_scope: 'a',
+          redirect_uris: '',
+          created_at: now,
+          updated_at: now,
+        },
+      ]);
+      await insertRows(runner, 'refresh_token_families', [
+        { id: 'g1', client_ref: 'c1', user_id: 'u1', auth_time: now, created_at: now },
+      ]);
+      await insertRows(runner, 'refresh_tokens', [
+        {
+          id: 't1',
+          token_hash: 'h'.repeat(64),
+          family_id: 'g1',
+          scope: 'a',
+          created_at: now,
+          expires_at: now,
+        },
+      ]);
+      await runner.release();
+    } finally {
+      await old.destroy();
+    }
+
+    const current = await new DataSource(options).initialize();
+    try {
+      expect(await current.runMigrations({ transaction: 'each' })).toHaveLength(1);
+      const [grant] = await current.query('SELECT * FROM refresh_token_families');
+      // The grant lives on, with no live token: earlier tokens do not name their grant.
+      expect(grant).toMatchObject({ id: 'g1', client_ref: 'c1', user_id: 'u1', revoked_at: null });
+      expect(grant).toMatchObject({
+        token_hash: null,
+        token_expires_at: null,
+        token_issued_at: null,
+      });
+      expect(Number(grant.rotations)).toBe(0);
+      await expect(current.query('SELECT COUNT(*) FROM refresh_tokens')).rejects.toThrow();
+
+      await current.undoLastMigration({ transaction: 'each' });
+      const [reverted] = await current.query('SELECT * FROM refresh_token_families');
+      expect(Object.keys(reverted).sort()).toEqual([
+        'auth_time',
+        'client_ref',
+        'created_at',
+        'id',
+        'revoked_at',
+        'revoked_reason',
+        'user_id',
+      ]);
+      expect(await current.query('SELECT * FROM refresh_tokens')).toEqual([]);
+    } finally {
+      await current.destroy();
+      await upgrade.drop();
+    }
   });
 });
