@@ -22,12 +22,12 @@ describe.each(DATABASES)('migrations on %s', (kind) => {
   });
 
   /** The tables of this database, apart from the engines' own bookkeeping. */
-  const tables = async (): Promise<string[]> => {
+  const tables = async (on: DataSource = dataSource): Promise<string[]> => {
     const sql =
       kind === 'sqlite'
         ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         : 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()';
-    const rows: Array<{ name: string }> = await dataSource.query(sql);
+    const rows: Array<{ name: string }> = await on.query(sql);
     return rows
       .map((row) => row.name)
       .filter((name) => name !== 'migrations')
@@ -124,7 +124,9 @@ describe.each(DATABASES)('migrations on %s', (kind) => {
     const current = await new DataSource(options).initialize();
     try {
       expect(await current.runMigrations({ transaction: 'each' })).toHaveLength(1);
-      const [grant] = await current.query('SELECT * FROM refresh_token_families');
+      const [grant] = await current.query<Array<Record<string, unknown>>>(
+        'SELECT * FROM refresh_token_families',
+      );
       // The grant lives on, with no live token: earlier tokens do not name their grant.
       expect(grant).toMatchObject({ id: 'g1', client_ref: 'c1', user_id: 'u1', revoked_at: null });
       expect(grant).toMatchObject({
@@ -133,10 +135,12 @@ describe.each(DATABASES)('migrations on %s', (kind) => {
         token_issued_at: null,
       });
       expect(Number(grant.rotations)).toBe(0);
-      await expect(current.query('SELECT COUNT(*) FROM refresh_tokens')).rejects.toThrow();
+      expect(await tables(current)).not.toContain('refresh_tokens');
 
       await current.undoLastMigration({ transaction: 'each' });
-      const [reverted] = await current.query('SELECT * FROM refresh_token_families');
+      const [reverted] = await current.query<Array<Record<string, unknown>>>(
+        'SELECT * FROM refresh_token_families',
+      );
       expect(Object.keys(reverted).sort()).toEqual([
         'auth_time',
         'client_ref',
@@ -146,6 +150,7 @@ describe.each(DATABASES)('migrations on %s', (kind) => {
         'revoked_reason',
         'user_id',
       ]);
+      expect(await tables(current)).toContain('refresh_tokens');
       expect(await current.query('SELECT * FROM refresh_tokens')).toEqual([]);
     } finally {
       await current.destroy();

@@ -28,3 +28,5 @@ export { CurrentPrincipal } from './decorators/current-principal.decorator';
 export { BearerChallengeException } from './bearer-challenge';
 export type { BearerErrorCode } from './bearer-challenge';
 export { AccessTokenGuard } from './guards/access-token.guard';
+export { VerifiedTokenCache } from './cache/verified-token.cache';
+export type { VerifiedValueRules } from './cache/verified-token.cache';

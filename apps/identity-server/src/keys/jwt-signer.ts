@@ -1,6 +1,6 @@
+import { KeyLookup, VerifiedTokenCache } from '@tessera/auth-guard';
 import { Injectable } from '@nestjs/common';
 import { JWTPayload, jwtVerify, SignJWT } from 'jose';
-import { LRUCache } from 'lru-cache';
 import type { KeyObject } from 'node:crypto';
 import { KeyRingService } from './key-ring.service';
 
@@ -9,14 +9,6 @@ export const SUPPORTED_SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
 /** The ring's current signing key, as {@link KeyRingService.signingKey} gives it. */
 export type SigningKey = Awaited<ReturnType<KeyRingService['signingKey']>>;
 
-/** A token verified before: its claims, the key that verified it, and that key's lookup. */
-interface VerifiedToken {
-  payload: JWTPayload;
-  key: KeyObject;
-  kid: string | undefined;
-  alg: string;
-}
-
 /** How many verified tokens are remembered (about 1 KB each). */
 const VERIFIED_TOKENS_KEPT = 10_000;
 
@@ -24,15 +16,22 @@ const VERIFIED_TOKENS_KEPT = 10_000;
 @Injectable()
 export class JwtSigner {
   /**
-   * Tokens verified before, by their exact bytes and the expectations they met.
-   * A client introspects, or calls `/api` with, the same token until it expires,
-   * and each full verification parses it twice and runs the signature check.
-   * An entry is used only before the token's `exp` and only while the ring
-   * still publishes the very key that verified it (a revoked or retired key
-   * ends it); only successes are stored. Whether the token is still *active*
-   * (revocation, client and user status) is never remembered here.
+   * Tokens verified before, by their exact bytes and the expectations they met:
+   * the guard library's cache, with the same rules (an entry is used only
+   * before the token's `exp`, and only while the ring still gives the key that
+   * verified it; only successes are stored). A client introspects, or calls
+   * `/api` with, the same token until it expires, and each full verification
+   * parses it twice and runs the signature check. Whether the token is still
+   * *active* (revocation, client and user status) is never remembered here.
    */
-  private readonly verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS_KEPT });
+  private readonly verified = new VerifiedTokenCache<JWTPayload>(
+    VERIFIED_TOKENS_KEPT,
+    () => Date.now(),
+    {
+      expiresAt: (payload) => (typeof payload.exp === 'number' ? payload.exp * 1000 : 0),
+    },
+  );
+  private readonly resolveKey = (lookup: KeyLookup) => this.ring.publicKey(lookup);
 
   constructor(private readonly ring: KeyRingService) {}
 
@@ -55,28 +54,22 @@ export class JwtSigner {
    */
   async verify(token: string, expected: { typ: string; issuer: string }): Promise<JWTPayload> {
     const cacheKey = `${expected.typ} ${expected.issuer} ${token}`;
-    const known = this.verified.get(cacheKey);
-    if (known && (await this.stillValid(known))) return known.payload;
-    let used: Omit<VerifiedToken, 'payload'> | undefined;
+    const known = await this.verified.find(cacheKey, this.resolveKey);
+    if (known) return known;
+    let used: { key: KeyObject; lookup: KeyLookup } | undefined;
     const { payload } = await jwtVerify(
       token,
       async (header) => {
-        const key = await this.ring.publicKey({ kid: header.kid, alg: header.alg });
+        const lookup = { kid: header.kid, alg: header.alg };
+        const key = await this.resolveKey(lookup);
         if (!key) throw new Error('unknown key');
-        used = { key, kid: header.kid, alg: header.alg };
+        used = { key, lookup };
         return key;
       },
       { algorithms: [...SUPPORTED_SIGNING_ALGORITHMS], typ: expected.typ, issuer: expected.issuer },
     );
-    // Only tokens that expire are remembered, and never past that.
-    // Callers share a remembered payload: it is frozen.
-    if (used && typeof payload.exp === 'number')
-      this.verified.set(cacheKey, { payload: Object.freeze(payload), ...used });
+    // Callers share a remembered payload: the cache freezes it.
+    if (used) this.verified.remember(cacheKey, payload, used.key, used.lookup);
     return payload;
-  }
-
-  private async stillValid(known: VerifiedToken): Promise<boolean> {
-    if (Date.now() / 1000 >= (known.payload.exp as number)) return false;
-    return (await this.ring.publicKey({ kid: known.kid, alg: known.alg })) === known.key;
   }
 }

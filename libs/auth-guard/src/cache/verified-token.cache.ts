@@ -5,8 +5,19 @@ import { Principal } from '../principal';
 /** Default bound of {@link VerifiedTokenCache}: about 2 KB per entry, so about 20 MB at most. */
 export const DEFAULT_VERIFIED_TOKEN_CACHE_ENTRIES = 10_000;
 
-interface Entry {
-  principal: Principal;
+/** What the cache needs to know of the values it keeps. */
+export interface VerifiedValueRules<T> {
+  /** When the token behind `value` expires, in ms since the epoch (its `exp`). */
+  expiresAt(value: T): number;
+}
+
+/** The guard's values: principals, which expire with their token's `exp`. */
+const PRINCIPALS: VerifiedValueRules<Principal> = {
+  expiresAt: (principal) => principal.claims.exp * 1000,
+};
+
+interface Entry<T> {
+  value: T;
   /** The key the signature was verified with, and how it was looked up. */
   key: KeyObject;
   lookup: KeyLookup;
@@ -15,11 +26,13 @@ interface Entry {
 }
 
 /**
- * Remembers access tokens this guard has fully verified, keyed by the whole
- * compact serialization: a hit means these very bytes passed every check
- * before, so the signature, `iss`, `aud`, `typ` and the required claims cannot
- * have changed (RFC 7515 §5.2: the signature covers header and payload). What
- * can change is time and the keys:
+ * Remembers tokens that have been fully verified, keyed by the whole compact
+ * serialization (or by a key that contains it, with the expectations the
+ * token met), with what the verification produced: the guard keeps its
+ * principals, the identity server its JWT payloads. A hit means these very
+ * bytes passed every check before, so the signature, `iss`, `aud`, `typ` and
+ * the required claims cannot have changed (RFC 7515 §5.2: the signature
+ * covers header and payload). What can change is time and the keys:
  *
  * - an entry is never used at or after the token's `exp` (the clock tolerance
  *   is not extended: a token within it is verified again, and not cached);
@@ -32,12 +45,13 @@ interface Entry {
  * time, as before). The Map keeps insertion order, so it doubles as the LRU
  * list: a hit moves the entry to the end; beyond `maxEntries` the oldest go.
  */
-export class VerifiedTokenCache {
-  private readonly entries = new Map<string, Entry>();
+export class VerifiedTokenCache<T = Principal> {
+  private readonly entries = new Map<string, Entry<T>>();
 
   constructor(
     readonly maxEntries: number = DEFAULT_VERIFIED_TOKEN_CACHE_ENTRIES,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => Date.now(),
+    private readonly rules: VerifiedValueRules<T> = PRINCIPALS as unknown as VerifiedValueRules<T>,
   ) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1)
       throw new Error(
@@ -50,11 +64,11 @@ export class VerifiedTokenCache {
   }
 
   /**
-   * The principal of exactly this token if it was verified before, has not
-   * reached `exp`, and its key is still the one the resolver gives. Any doubt
+   * What exactly this token gave when it was verified, if it has not reached
+   * `exp` and its key is still the one the resolver gives. Any doubt
    * (resolver error included) is a miss: the caller then verifies in full.
    */
-  async find(token: string, resolveKey: VerificationKeyResolver): Promise<Principal | undefined> {
+  async find(token: string, resolveKey: VerificationKeyResolver): Promise<T | undefined> {
     const entry = this.entries.get(token);
     if (!entry) return undefined;
     if (this.now() >= entry.expiresAt) {
@@ -75,20 +89,21 @@ export class VerifiedTokenCache {
     }
     this.entries.delete(token);
     this.entries.set(token, entry);
-    return entry.principal;
+    return entry.value;
   }
 
   /**
-   * Stores a token that has just passed every check. The principal is frozen,
-   * since the same object is handed to every later request with this token.
+   * Stores a token that has just passed every check (one without a future
+   * `exp` is not stored). The value is frozen, nested objects included, since
+   * the same object is handed to every later caller with this token.
    */
-  remember(token: string, principal: Principal, key: KeyObject, lookup: KeyLookup): void {
-    const expiresAt = principal.claims.exp * 1000;
+  remember(token: string, value: T, key: KeyObject, lookup: KeyLookup): void {
+    const expiresAt = this.rules.expiresAt(value);
     if (!(expiresAt > this.now())) return;
-    freezePrincipal(principal);
+    deepFreeze(value);
     this.entries.delete(token);
     this.entries.set(token, {
-      principal,
+      value,
       key,
       lookup: { kid: lookup.kid, alg: lookup.alg },
       expiresAt,
@@ -107,19 +122,10 @@ export class VerifiedTokenCache {
 
 /**
  * Shared between requests: no handler may change what the next caller sees.
- * Everything is frozen, nested claims included. One gap remains: `expiresAt`
- * is a Date, whose setters freezing cannot stop; the cache never reads it (it
- * keeps its own copy of `exp`), so a handler that changed it would only
- * mislead later handlers, not the cache.
+ * One gap remains: a Date (a principal's `expiresAt`) is frozen, but its
+ * setters still work; the cache never reads it (it keeps its own copy of
+ * `exp`), so a handler that changed it would only mislead later handlers.
  */
-function freezePrincipal(principal: Principal): void {
-  deepFreeze(principal.claims);
-  Object.freeze(principal.scopes);
-  Object.freeze(principal.roles);
-  Object.freeze(principal.permissions);
-  Object.freeze(principal);
-}
-
 function deepFreeze(value: unknown): void {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
   for (const member of Object.values(value)) deepFreeze(member);
