@@ -142,6 +142,32 @@ describe.each(DATABASES)('signing keys and the JWKS (RFC 7517) on %s', (kind) =>
     expect(await stale.json()).toEqual(await first.json());
   });
 
+  it('serves the set with its media type, caching rules and request id; HEAD without a body', async () => {
+    const res = await fetch(`${serverA.url}/.well-known/jwks.json?ignored=1`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/jwk-set+json');
+    expect(res.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const body = await res.text();
+    expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(body));
+
+    const head = await fetch(`${serverA.url}/.well-known/jwks.json`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('etag')).toBe(res.headers.get('etag'));
+    expect(head.headers.get('content-length')).toBe(res.headers.get('content-length'));
+    expect(await head.text()).toBe('');
+  });
+
+  it.each([
+    ['POST', '/.well-known/jwks.json'],
+    ['GET', '/.well-known/jwks.json/'],
+    ['GET', '/.WELL-KNOWN/JWKS.JSON'],
+  ])('answers %s %s with 404, not with the set', async (method, path) => {
+    const res = await fetch(`${serverA.url}${path}`, { method });
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain('"keys"');
+  });
+
   it('keeps private keys encrypted at rest (AES-GCM, never PEM or bare DER)', async () => {
     const rows: Array<{ kid: string; private_key_encrypted: string }> =
       await serverA.dataSource.query('SELECT kid, private_key_encrypted FROM signing_keys');

@@ -3,6 +3,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import { AppConfig } from '../config/app-config';
+import { JWKS_PATH, JwksDocument, JwksPublisher } from '../keys/jwks-publisher';
 import { loggerOptions, requestId } from '../logging/logging.module';
 import { IntrospectionEndpoint } from './endpoints/introspection.endpoint';
 import { OAuthEndpoint } from './endpoints/oauth-endpoint';
@@ -16,11 +17,13 @@ import { FormParams } from './request/form-params';
 import { ProxyTrust, requestContext } from './request/request-context';
 
 /**
- * Serves the token, revocation and introspection endpoints straight from
- * `node:http`, in front of the Nest application on the same server.
+ * Serves the token, revocation and introspection endpoints, and the JWKS,
+ * straight from `node:http`, in front of the Nest application on the same
+ * server.
  *
- * These three are the platform's hot path (every service call starts with a
- * token, many end with an introspection) and they need none of what Nest and
+ * These are the platform's hot path (every service call starts with a token,
+ * many end with an introspection, every verifier starts with the JWKS) and
+ * they need none of what Nest and
  * Express add per request: no guard (clients authenticate in the body or with
  * Basic), no pipe, no cookie, no view. Going through both cost 0.35 ms of CPU
  * per request before any work was done (docs/performance.md), more than an
@@ -35,6 +38,7 @@ import { ProxyTrust, requestContext } from './request/request-context';
 @Injectable()
 export class ProtocolEndpoints {
   private readonly routes: ReadonlyMap<string, OAuthEndpoint>;
+  private readonly jwksPath = `/${JWKS_PATH}`;
   private readonly logger: Logger;
   private trust: ProxyTrust = () => false;
 
@@ -42,6 +46,7 @@ export class ProtocolEndpoints {
     token: TokenEndpoint,
     revocation: RevocationEndpoint,
     introspection: IntrospectionEndpoint,
+    private readonly jwks: JwksPublisher,
     config: AppConfig,
   ) {
     this.routes = new Map<string, OAuthEndpoint>([
@@ -64,9 +69,12 @@ export class ProtocolEndpoints {
     this.trust = trust;
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      const endpoint = req.method === 'POST' ? this.routes.get(pathOf(req.url)) : undefined;
+      const path = pathOf(req.url);
+      const endpoint = req.method === 'POST' ? this.routes.get(path) : undefined;
       if (endpoint)
         this.serve(endpoint, req, res).catch((error: unknown) => this.abort(error, req, res));
+      else if ((req.method === 'GET' || req.method === 'HEAD') && path === this.jwksPath)
+        this.serveJwks(req, res).catch((error: unknown) => this.abort(error, req, res));
       else express.call(server, req, res);
     });
   }
@@ -87,6 +95,32 @@ export class ProtocolEndpoints {
     } catch (error) {
       if (!res.headersSent) writeOAuthError(res, this.toOAuthError(error, req));
     }
+  }
+
+  /** The JWK Set, with its validator: a verifier revalidating an unchanged set gets 304 (RFC 9110 §13.1.2). */
+  private async serveJwks(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.logRequest(req, res);
+    let doc: JwksDocument;
+    try {
+      doc = await this.jwks.current();
+    } catch (error) {
+      // The key ring could not be read (database down): Nest's answer to an unexpected error.
+      this.logger.error({ req, err: error }, 'the JWKS could not be read');
+      sendNoStoreJson(res, 500, { statusCode: 500, message: 'Internal server error' });
+      return;
+    }
+    res.setHeader('Content-Type', 'application/jwk-set+json');
+    res.setHeader('Cache-Control', this.jwks.cacheControl);
+    res.setHeader('ETag', doc.etag);
+    if (req.headers['if-none-match'] === doc.etag) {
+      res.statusCode = 304;
+      res.end();
+      return;
+    }
+    res.setHeader('Content-Length', doc.body.length);
+    res.statusCode = 200;
+    if (req.method === 'HEAD') res.end();
+    else res.end(doc.body);
   }
 
   /** The last resort, when even the error could not be written: log it and drop the connection. */

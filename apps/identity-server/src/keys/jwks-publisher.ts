@@ -1,6 +1,4 @@
-import { Public } from '@tessera/auth-guard';
-import { Controller, Get, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { KeyRingService } from './key-ring.service';
@@ -8,24 +6,26 @@ import { KeyRingService } from './key-ring.service';
 export const JWKS_PATH = '.well-known/jwks.json';
 
 /** A serialized JWK Set and its strong validator. */
-interface JwksDocument {
-  kids: string;
+export interface JwksDocument {
   body: Buffer;
   etag: string;
 }
 
-/** RFC 7517 JWK Set: the public parts of the current, upcoming and recently retired keys. */
-// Protocol endpoint: open to callers without a bearer token (they authenticate otherwise or not at all).
-@Public()
-@Controller()
-export class JwksController {
-  private readonly cacheControl: string;
+/**
+ * RFC 7517 JWK Set: the public parts of the current, upcoming and recently
+ * retired keys, as served at {@link JWKS_PATH} (by `ProtocolEndpoints`,
+ * straight from `node:http`: verifiers fetch it on every cold start).
+ */
+@Injectable()
+export class JwksPublisher {
+  /** `Cache-Control` of the document. */
+  readonly cacheControl: string;
   /**
-   * The last document served. A kid names one immutable public key, so the
+   * The last document built. A kid names one immutable public key, so the
    * same list of kids is the same document: it is serialized again only when
    * a key is published or withdrawn (rotation, revocation, reload), not per request.
    */
-  private cached?: JwksDocument;
+  private cached?: JwksDocument & { kids: string };
 
   constructor(
     private readonly ring: KeyRingService,
@@ -41,22 +41,8 @@ export class JwksController {
     this.cacheControl = `public, max-age=${maxAge}`;
   }
 
-  @Get(JWKS_PATH)
-  async jwks(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const doc = this.document(await this.ring.publishedJwks());
-    res.setHeader('Content-Type', 'application/jwk-set+json');
-    res.setHeader('Cache-Control', this.cacheControl);
-    res.setHeader('ETag', doc.etag);
-    // RFC 9110 §13.1.2: a verifier revalidating an unchanged set gets 304 without the body.
-    if (req.headers['if-none-match'] === doc.etag) {
-      res.status(304).end();
-      return;
-    }
-    res.setHeader('Content-Length', doc.body.length);
-    res.status(200).end(doc.body);
-  }
-
-  private document(keys: Array<{ kid?: string }>): JwksDocument {
+  async current(): Promise<JwksDocument> {
+    const keys = await this.ring.publishedJwks();
     const kids = keys.map((key) => key.kid).join(' ');
     if (this.cached?.kids !== kids) {
       const body = Buffer.from(JSON.stringify({ keys }));
