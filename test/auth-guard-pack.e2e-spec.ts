@@ -203,12 +203,19 @@ describe('@tessera/auth-guard packed and installed outside the repository', () =
       library: require.resolve('@tessera/auth-guard'),
       jose: require.resolve('jose', { paths: [require.resolve('@tessera/auth-guard')] }),
       passportJwt: require.resolve('passport-jwt', { paths: [require.resolve('@tessera/auth-guard')] }),
+      exports: Object.keys(require('@tessera/auth-guard')).sort(),
     }))`;
     const { stdout } = await run(process.execPath, ['-e', script], {
       cwd: consumerDir,
       env: outsideEnv(),
     });
-    const resolved = JSON.parse(stdout) as Record<string, string>;
+    const { exports, ...resolved } = JSON.parse(stdout) as Record<string, string> & {
+      exports: string[];
+    };
+    // What README's "Public API" lists as values (types leave no trace at run time).
+    expect(exports).toEqual(
+      expect.arrayContaining(['AuthGuardModule', 'AccessTokenGuard', 'VerifiedTokenCache']),
+    );
     const modules = join(consumerDir, 'node_modules') + sep;
     expect(resolved.library).toBe(join(modules, '@tessera/auth-guard/dist/index.js'));
     for (const path of Object.values(resolved)) {

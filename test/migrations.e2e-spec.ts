@@ -67,93 +67,109 @@ describe.each(DATABASES)('migrations on %s', (kind) => {
 
   it('carries grants across 1763900000010 (tokens rotated in place), and back', async () => {
     const upgrade = await createTestDatabase(kind);
-    const options = buildDataSourceOptions(parseDatabaseUrl(upgrade.url));
-    const before = MIGRATIONS.findIndex((m) => m.name.endsWith('1763900000010'));
-    expect(before).toBeGreaterThan(0);
-    const old = await new DataSource({
-      ...options,
-      migrations: MIGRATIONS.slice(0, before),
-    }).initialize();
     try {
-      await old.runMigrations({ transaction: 'each' });
-      const now = new Date();
-      const runner = old.createQueryRunner();
-      await insertRows(runner, 'users', [
-        {
-          id: 'u1',
-          username: 'ann',
-          username_normalized: 'ann',
-          password_hash: 'x',
-          status: 'active',
-          password_changed_at: now,
-          created_at: now,
-          updated_at: now,
-        },
-      ]);
-      await insertRows(runner, 'clients', [
-        {
-          id: 'c1',
-          client_id: 'app',
-          name: 'app',
-          status: 'approved',
-          scope: 'a',
-          requested_scope: 'a',
-          redirect_uris: '',
-          created_at: now,
-          updated_at: now,
-        },
-      ]);
-      await insertRows(runner, 'refresh_token_families', [
-        { id: 'g1', client_ref: 'c1', user_id: 'u1', auth_time: now, created_at: now },
-      ]);
-      await insertRows(runner, 'refresh_tokens', [
-        {
-          id: 't1',
-          token_hash: 'h'.repeat(64),
-          family_id: 'g1',
-          scope: 'a',
-          created_at: now,
-          expires_at: now,
-        },
-      ]);
-      await runner.release();
-    } finally {
-      await old.destroy();
-    }
+      const options = buildDataSourceOptions(parseDatabaseUrl(upgrade.url));
+      const before = MIGRATIONS.findIndex((m) => m.name.endsWith('1763900000010'));
+      expect(before).toBeGreaterThan(0);
+      const old = await new DataSource({
+        ...options,
+        migrations: MIGRATIONS.slice(0, before),
+      }).initialize();
+      try {
+        await old.runMigrations({ transaction: 'each' });
+        const now = new Date();
+        const runner = old.createQueryRunner();
+        await insertRows(runner, 'users', [
+          {
+            id: 'u1',
+            username: 'ann',
+            username_normalized: 'ann',
+            password_hash: 'x',
+            status: 'active',
+            password_changed_at: now,
+            created_at: now,
+            updated_at: now,
+          },
+        ]);
+        await insertRows(runner, 'clients', [
+          {
+            id: 'c1',
+            client_id: 'app',
+            name: 'app',
+            status: 'approved',
+            scope: 'a',
+            requested_scope: 'a',
+            redirect_uris: '',
+            created_at: now,
+            updated_at: now,
+          },
+        ]);
+        await insertRows(runner, 'refresh_token_families', [
+          { id: 'g1', client_ref: 'c1', user_id: 'u1', auth_time: now, created_at: now },
+        ]);
+        await insertRows(runner, 'refresh_tokens', [
+          {
+            id: 't1',
+            token_hash: 'h'.repeat(64),
+            family_id: 'g1',
+            scope: 'a',
+            created_at: now,
+            expires_at: new Date(now.getTime() + 86_400_000), // live: still not carried over
+          },
+        ]);
+        await runner.release();
+      } finally {
+        await old.destroy();
+      }
 
-    const current = await new DataSource(options).initialize();
-    try {
-      expect(await current.runMigrations({ transaction: 'each' })).toHaveLength(1);
-      const [grant] = await current.query<Array<Record<string, unknown>>>(
-        'SELECT * FROM refresh_token_families',
-      );
-      // The grant lives on, with no live token: earlier tokens do not name their grant.
-      expect(grant).toMatchObject({ id: 'g1', client_ref: 'c1', user_id: 'u1', revoked_at: null });
-      expect(grant).toMatchObject({
-        token_hash: null,
-        token_expires_at: null,
-        token_issued_at: null,
-      });
-      expect(Number(grant.rotations)).toBe(0);
-      expect(await tables(current)).not.toContain('refresh_tokens');
+      // Up to 1763900000010 only, so that later migrations do not change what is tested.
+      const current = await new DataSource({
+        ...options,
+        migrations: MIGRATIONS.slice(0, before + 1),
+      }).initialize();
+      try {
+        const ran = await current.runMigrations({ transaction: 'each' });
+        expect(ran.map((m) => m.name)).toEqual(['RotateRefreshTokensInPlace1763900000010']);
+        const [grant] = await current.query<Array<Record<string, unknown>>>(
+          'SELECT * FROM refresh_token_families',
+        );
+        // The grant lives on, with no live token: earlier tokens do not name their grant.
+        expect(grant).toMatchObject({
+          id: 'g1',
+          client_ref: 'c1',
+          user_id: 'u1',
+          revoked_at: null,
+        });
+        expect(grant).toMatchObject({
+          token_hash: null,
+          token_expires_at: null,
+          token_issued_at: null,
+        });
+        expect(Number(grant.rotations)).toBe(0);
+        expect(await tables(current)).not.toContain('refresh_tokens');
 
-      await current.undoLastMigration({ transaction: 'each' });
-      const [reverted] = await current.query<Array<Record<string, unknown>>>(
-        'SELECT * FROM refresh_token_families',
-      );
-      expect(Object.keys(reverted).sort()).toEqual([
-        'auth_time',
-        'client_ref',
-        'created_at',
-        'id',
-        'revoked_at',
-        'revoked_reason',
-        'user_id',
-      ]);
-      expect(await tables(current)).toContain('refresh_tokens');
-      expect(await current.query('SELECT * FROM refresh_tokens')).toEqual([]);
+        await current.undoLastMigration({ transaction: 'each' });
+        const [reverted] = await current.query<Array<Record<string, unknown>>>(
+          'SELECT * FROM refresh_token_families',
+        );
+        expect(Object.keys(reverted).sort()).toEqual([
+          'auth_time',
+          'client_ref',
+          'created_at',
+          'id',
+          'revoked_at',
+          'revoked_reason',
+          'user_id',
+        ]);
+        // The grant's own values survive the way back too (SQLite rebuilds the table).
+        expect(reverted).toMatchObject({ id: 'g1', client_ref: 'c1', user_id: 'u1' });
+        expect(new Date(String(reverted.auth_time)).getTime()).not.toBeNaN();
+        expect(await tables(current)).toContain('refresh_tokens');
+        expect(await current.query('SELECT * FROM refresh_tokens')).toEqual([]);
+      } finally {
+        await current.destroy();
+      }
     } finally {
-      await current.destroy();
       await upgrade.drop();
     }
   });

@@ -35,11 +35,12 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   };
   express.disable('x-powered-by');
   // Express hashes every response body for a weak ETag; token responses are no-store and
-  // the API's are per caller, so that is CPU for nothing. The JWKS sets its own.
+  // the API's are per caller, so that is CPU for nothing. (The JWKS, served before
+  // Express, sets its own.)
   express.set('etag', false);
   express.set('trust proxy', config.trustProxyHops);
-  // The token, revocation and introspection endpoints answer before Express sees the request,
-  // with Express's own compiled `trust proxy` rule for the caller's address.
+  // The token, revocation and introspection endpoints and the JWKS answer before Express
+  // sees the request, with Express's own compiled `trust proxy` rule for the caller's address.
   app
     .get(ProtocolEndpoints)
     .attachTo(app.getHttpServer() as Server, express.get('trust proxy fn') as ProxyTrust);

@@ -45,7 +45,7 @@ const verifiedTokenCacheProvider: Provider = {
   useFactory: (options: AuthGuardModuleOptions) =>
     options.verifiedTokenCache === false
       ? undefined
-      : new VerifiedTokenCache(
+      : VerifiedTokenCache.forPrincipals(
           options.verifiedTokenCache?.maxEntries ?? DEFAULT_VERIFIED_TOKEN_CACHE_ENTRIES,
         ),
 };

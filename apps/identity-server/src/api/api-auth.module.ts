@@ -10,8 +10,9 @@ import { TokenInspector } from '../oauth/token-inspector';
  * The platform protects its own `/api` with `@tessera/auth-guard`, exactly as
  * internal services do, except that keys come from the key ring and the
  * online check from the token inspector, both in-process. The guard is global:
- * every route needs a token unless it says `@Public()` (the OAuth protocol
- * endpoints, the JWKS, health); `/api` controllers add `@RequireActiveToken()`.
+ * every route needs a token unless it says `@Public()` (the browser pages, the
+ * metadata, health; the token endpoints and the JWKS never reach Nest, see
+ * `ProtocolEndpoints`); `/api` controllers add `@RequireActiveToken()`.
  *
  * This is composition-root wiring: it is the one place outside `oauth` that
  * uses an `oauth` export, and no feature module depends on it.

@@ -125,7 +125,7 @@ export class ProtocolEndpoints {
 
   /** The last resort, when even the error could not be written: log it and drop the connection. */
   private abort(error: unknown, req: IncomingMessage, res: ServerResponse): void {
-    this.logger.error({ req, err: error }, 'an OAuth endpoint could not answer');
+    this.logger.error({ req, err: error }, 'a protocol endpoint could not answer');
     res.destroy();
   }
 

@@ -39,7 +39,7 @@ function principalExpiringAt(exp: number): Principal {
 describe('VerifiedTokenCache', () => {
   const T0 = 1_800_000_000_000;
   let clock = T0;
-  const cacheOf = (maxEntries = 10) => new VerifiedTokenCache(maxEntries, () => clock);
+  const cacheOf = (maxEntries = 10) => VerifiedTokenCache.forPrincipals(maxEntries, () => clock);
   const sameKey = async () => rsa.publicKey;
   beforeEach(() => {
     clock = T0;
@@ -202,7 +202,8 @@ describe('the verified-token cache in the guard', () => {
     await built.init();
     return built;
   }
-  const cacheOf = (on: INestApplication) => on.get<VerifiedTokenCache>(VERIFIED_TOKEN_CACHE);
+  const cacheOf = (on: INestApplication) =>
+    on.get<VerifiedTokenCache<Principal>>(VERIFIED_TOKEN_CACHE);
 
   beforeAll(async () => {
     app = await build();

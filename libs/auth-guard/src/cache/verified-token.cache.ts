@@ -45,17 +45,22 @@ interface Entry<T> {
  * time, as before). The Map keeps insertion order, so it doubles as the LRU
  * list: a hit moves the entry to the end; beyond `maxEntries` the oldest go.
  */
-export class VerifiedTokenCache<T = Principal> {
+export class VerifiedTokenCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
 
+  /** The guard's cache: principals, which expire with their token's `exp`. */
+  static forPrincipals(maxEntries?: number, now?: () => number): VerifiedTokenCache<Principal> {
+    return new VerifiedTokenCache(PRINCIPALS, maxEntries, now);
+  }
+
   constructor(
+    private readonly rules: VerifiedValueRules<T>,
     readonly maxEntries: number = DEFAULT_VERIFIED_TOKEN_CACHE_ENTRIES,
     private readonly now: () => number = () => Date.now(),
-    private readonly rules: VerifiedValueRules<T> = PRINCIPALS as unknown as VerifiedValueRules<T>,
   ) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1)
       throw new Error(
-        'AuthGuardModule: `verifiedTokenCache.maxEntries` must be a positive integer',
+        'VerifiedTokenCache: maxEntries (verifiedTokenCache.maxEntries) must be a positive integer',
       );
   }
 
@@ -122,6 +127,7 @@ export class VerifiedTokenCache<T = Principal> {
 
 /**
  * Shared between requests: no handler may change what the next caller sees.
+ * Values are plain data (claims, principals): neither cycles nor typed arrays.
  * One gap remains: a Date (a principal's `expiresAt`) is frozen, but its
  * setters still work; the cache never reads it (it keeps its own copy of
  * `exp`), so a handler that changed it would only mislead later handlers.

@@ -58,7 +58,9 @@ export class AccessTokenGuard extends AuthGuard() {
     @Inject(AUTH_GUARD_OPTIONS) private readonly moduleOptions: AuthGuardModuleOptions,
     @Inject(STRATEGY_NAME) strategyName: string,
     @Optional() @Inject(TOKEN_INTROSPECTOR) private readonly introspector?: TokenIntrospector,
-    @Optional() @Inject(VERIFIED_TOKEN_CACHE) private readonly verified?: VerifiedTokenCache,
+    @Optional()
+    @Inject(VERIFIED_TOKEN_CACHE)
+    private readonly verified?: VerifiedTokenCache<Principal>,
     @Optional() @Inject(KEY_RESOLVER) private readonly resolveKey?: VerificationKeyResolver,
   ) {
     // The strategy of this module instance, by its own name (see STRATEGY_NAME).
