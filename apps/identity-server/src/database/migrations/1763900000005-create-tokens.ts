@@ -39,7 +39,33 @@ export class CreateTokens1763900000005 implements MigrationInterface {
         ],
       }),
     );
-    await createPortableTable(queryRunner, refreshTokensTable());
+    await createPortableTable(
+      queryRunner,
+      new Table({
+        name: 'refresh_tokens',
+        columns: [
+          uuidPk(),
+          { name: 'token_hash', type: 'varchar', length: '64' },
+          uuidRef('family_id'),
+          text('scope'),
+          datetime('created_at'),
+          datetime('expires_at'),
+          datetime('consumed_at', true),
+        ],
+        indices: [
+          { name: 'uq_refresh_tokens_hash', columnNames: ['token_hash'], isUnique: true },
+          { name: 'idx_refresh_tokens_family', columnNames: ['family_id'] },
+        ],
+        foreignKeys: [
+          {
+            columnNames: ['family_id'],
+            referencedTableName: 'refresh_token_families',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
+      }),
+    );
     await createPortableTable(
       queryRunner,
       new Table({
@@ -59,35 +85,4 @@ export class CreateTokens1763900000005 implements MigrationInterface {
     await queryRunner.dropTable('refresh_tokens');
     await queryRunner.dropTable('refresh_token_families');
   }
-}
-
-/**
- * `refresh_tokens` as this migration created it; 1763900000010 drops it and
- * builds it again from here when reverted.
- */
-export function refreshTokensTable(): Table {
-  return new Table({
-    name: 'refresh_tokens',
-    columns: [
-      uuidPk(),
-      { name: 'token_hash', type: 'varchar', length: '64' },
-      uuidRef('family_id'),
-      text('scope'),
-      datetime('created_at'),
-      datetime('expires_at'),
-      datetime('consumed_at', true),
-    ],
-    indices: [
-      { name: 'uq_refresh_tokens_hash', columnNames: ['token_hash'], isUnique: true },
-      { name: 'idx_refresh_tokens_family', columnNames: ['family_id'] },
-    ],
-    foreignKeys: [
-      {
-        columnNames: ['family_id'],
-        referencedTableName: 'refresh_token_families',
-        referencedColumnNames: ['id'],
-        onDelete: 'CASCADE',
-      },
-    ],
-  });
 }

@@ -1,6 +1,13 @@
-import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
-import { refreshTokensTable } from './1763900000005-create-tokens';
-import { createPortableTable, datetime, int, varchar } from './schema-helpers';
+import { MigrationInterface, QueryRunner, Table, TableColumn } from 'typeorm';
+import {
+  createPortableTable,
+  datetime,
+  int,
+  text,
+  uuidPk,
+  uuidRef,
+  varchar,
+} from './schema-helpers';
 
 /**
  * Refresh tokens rotate in place: each grant's row holds the hash of its one
@@ -28,8 +35,36 @@ export class RotateRefreshTokensInPlace1763900000010 implements MigrationInterfa
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    // The shape of 1763900000005; the tokens of the in-place scheme are not carried back either.
-    await createPortableTable(queryRunner, refreshTokensTable());
+    // The shape 1763900000005 created, written out again on purpose: a merged migration
+    // is never edited, so this one cannot borrow its definition. The tokens of the
+    // in-place scheme are not carried back either.
+    await createPortableTable(
+      queryRunner,
+      new Table({
+        name: 'refresh_tokens',
+        columns: [
+          uuidPk(),
+          { name: 'token_hash', type: 'varchar', length: '64' },
+          uuidRef('family_id'),
+          text('scope'),
+          datetime('created_at'),
+          datetime('expires_at'),
+          datetime('consumed_at', true),
+        ],
+        indices: [
+          { name: 'uq_refresh_tokens_hash', columnNames: ['token_hash'], isUnique: true },
+          { name: 'idx_refresh_tokens_family', columnNames: ['family_id'] },
+        ],
+        foreignKeys: [
+          {
+            columnNames: ['family_id'],
+            referencedTableName: 'refresh_token_families',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
+      }),
+    );
     await queryRunner.dropColumns('refresh_token_families', [
       'rotations',
       'token_expires_at',
