@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { CryptoModule } from '../crypto/crypto.module';
-import { JwksPublisher } from './jwks-publisher';
+import { JwksPublisher } from './jwks.publisher';
 import { JwtSigner } from './jwt-signer';
 import { KeyRingService } from './key-ring.service';
 import { SigningKeyEntity } from './signing-key.entity';

@@ -2,7 +2,7 @@ import { Public } from '@tessera/auth-guard';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ScopeCatalogueService } from '../clients/scope-catalogue.service';
 import { AppConfig } from '../config/app-config';
-import { JWKS_PATH } from '../keys/jwks-publisher';
+import { JWKS_PATH } from '../keys/jwks.publisher';
 import { SUPPORTED_SIGNING_ALGORITHMS } from '../keys/jwt-signer';
 import { PKCE_METHOD } from './authorize/pkce';
 import { CLIENT_AUTH_METHODS } from './client-auth/client-authenticator';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '../config/app-config';
-import type { JwksDocument, JwksPublisher } from '../keys/jwks-publisher';
+import type { JwksDocument, JwksPublisher } from '../keys/jwks.publisher';
 import type { IntrospectionEndpoint } from './endpoints/introspection.endpoint';
 import type { RevocationEndpoint } from './endpoints/revocation.endpoint';
 import type { TokenEndpoint } from './endpoints/token.endpoint';

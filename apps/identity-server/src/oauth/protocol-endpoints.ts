@@ -3,7 +3,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import { AppConfig } from '../config/app-config';
-import { JWKS_PATH, JwksDocument, JwksPublisher } from '../keys/jwks-publisher';
+import { JWKS_PATH, JwksDocument, JwksPublisher } from '../keys/jwks.publisher';
 import { loggerOptions, requestId } from '../logging/logging.module';
 import { IntrospectionEndpoint } from './endpoints/introspection.endpoint';
 import { OAuthEndpoint } from './endpoints/oauth-endpoint';
