@@ -117,6 +117,4 @@ export function introspect(
 }
 
 /** A UTC datetime as both engines store it, for test setup that writes timestamps directly. */
-export function sqlTime(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace('Z', '');
-}
+export { sqlTimestamp as sqlTime } from '../../apps/identity-server/src/database/raw-rows';

@@ -10,6 +10,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { isDeadlock, isUniqueViolation } from '../database/errors';
+import { executeStatement } from '../database/raw-rows';
 import { toAccountDetails } from './account.mapper';
 import { AccountDetails, AccountPage, Actor } from './account.types';
 import { AccountsService, NewUser } from './accounts.service';
@@ -222,14 +223,8 @@ export class UsersAdminService {
    * with `?` placeholders (both drivers take them): the query builder would
    * rewrite `roles` into a column name, as it is also a property of UserEntity.
    */
-  private async guarded(sql: string, parameters: string[]): Promise<number> {
-    const runner = this.users.manager.connection.createQueryRunner();
-    try {
-      const result = await retryOnDeadlock(() => runner.query(sql, parameters, true));
-      return result.affected ?? 0;
-    } finally {
-      await runner.release();
-    }
+  private guarded(sql: string, parameters: string[]): Promise<number> {
+    return retryOnDeadlock(() => executeStatement(this.users.manager.connection, sql, parameters));
   }
 
   /** The roles by name, each once; 400 naming every unknown one. */

@@ -9,9 +9,6 @@ export const SUPPORTED_SIGNING_ALGORITHMS = ['RS256', 'ES256'] as const;
 /** The ring's current signing key, as {@link KeyRingService.signingKey} gives it. */
 export type SigningKey = Awaited<ReturnType<KeyRingService['signingKey']>>;
 
-/** How many verified tokens are remembered (about 1–2 KB each). */
-const VERIFIED_TOKENS_KEPT = 10_000;
-
 /** Signs and verifies JWTs with the key ring (kid in every header). */
 @Injectable()
 export class JwtSigner {
@@ -24,10 +21,9 @@ export class JwtSigner {
    * parses it twice and runs the signature check. Whether the token is still
    * *active* (revocation, client and user status) is never remembered here.
    */
-  private readonly verified = new VerifiedTokenCache<JWTPayload>(
-    { expiresAt: (payload) => (typeof payload.exp === 'number' ? payload.exp * 1000 : 0) },
-    VERIFIED_TOKENS_KEPT,
-  );
+  private readonly verified = new VerifiedTokenCache<JWTPayload>({
+    expiresAt: (payload) => (typeof payload.exp === 'number' ? payload.exp * 1000 : 0),
+  });
   private readonly resolveKey = (lookup: KeyLookup) => this.ring.publicKey(lookup);
 
   constructor(private readonly ring: KeyRingService) {}

@@ -51,8 +51,13 @@ export function httpLoggerOptions(config: AppConfig): Options {
     // cost about a tenth of the CPU of a small request (docs/performance.md).
     wrapSerializers: false,
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-      err || res.statusCode >= 500 ? 'error' : 'info',
+      requestLogLevel(res, err !== undefined),
   };
+}
+
+/** A request's log level: error for a 5xx, a failure, or a response that never finished. */
+export function requestLogLevel(res: ServerResponse, failed = false): 'error' | 'info' {
+  return failed || !res.writableFinished || res.statusCode >= 500 ? 'error' : 'info';
 }
 
 /** The logger's own options: level, redaction, and how a request and a response are written. */

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { pino, type Logger } from 'pino';
 import { AppConfig } from '../config/app-config';
 import { JWKS_PATH, JwksDocument, JwksPublisher } from '../keys/jwks.publisher';
-import { loggerOptions, requestId } from '../logging/logging.module';
+import { loggerOptions, requestId, requestLogLevel } from '../logging/logging.module';
 import { IntrospectionEndpoint } from './endpoints/introspection.endpoint';
 import { OAuthEndpoint } from './endpoints/oauth-endpoint';
 import { RevocationEndpoint } from './endpoints/revocation.endpoint';
@@ -136,7 +136,7 @@ export class ProtocolEndpoints {
     // `close` comes after `finish`, or alone when the client went away first.
     res.once('close', () => {
       const completed = res.writableFinished;
-      const level = !completed || res.statusCode >= 500 ? 'error' : 'info';
+      const level = requestLogLevel(res);
       if (!this.logger.isLevelEnabled(level)) return;
       const responseTime = Math.round(performance.now() - started);
       this.logger[level](

@@ -50,7 +50,11 @@ export class RefreshTokenFamilyEntity {
   @Column(timestampColumn('token_expires_at', true))
   tokenExpiresAt: Date | null;
 
-  /** How many times the chain has been rotated. */
+  /**
+   * How many times the chain has been rotated: for operators (a client that
+   * refreshes far more often than its access tokens expire stands out) and for
+   * tests that a racing redemption rotated it exactly once. Nothing decides on it.
+   */
   @Column({ type: 'int', default: 0 })
   rotations: number;
 }

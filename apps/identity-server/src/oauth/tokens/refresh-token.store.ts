@@ -12,8 +12,6 @@ import { executeStatement, hydrateRow, selectColumns, sqlTimestamp } from '../..
 import { RefreshTokenFamilyEntity } from './refresh-token-family.entity';
 import { RefreshGrant, RefreshTokenSealer } from './refresh-token.sealer';
 
-export type { RefreshGrant } from './refresh-token.sealer';
-
 export type RedeemResult =
   | { ok: true; grant: RefreshGrant; successor: string }
   | {
@@ -114,7 +112,7 @@ export class RefreshTokenStore {
    * row is inserted, and the late {@link startGrant} then finds it taken.
    */
   async revokeGrant(
-    grant: { familyId: string; clientRef: string; userId: string; authTime: Date },
+    grant: Omit<RefreshGrant, 'scope'>,
     reason: FamilyRevocationReason,
   ): Promise<void> {
     try {
@@ -243,7 +241,7 @@ export class RefreshTokenStore {
     const family = await this.findFamily(grant.familyId);
     if (!family || family.tokenHash === null || !family.tokenExpiresAt || !family.tokenIssuedAt)
       return null;
-    const current = constantTimeEqualHex(this.hasher.hash(token), family.tokenHash);
+    const current = this.hasher.matches(token, family.tokenHash);
     return {
       ...grant,
       active: current && family.revokedAt === null && family.tokenExpiresAt > new Date(),
@@ -261,7 +259,7 @@ export class RefreshTokenStore {
    * one, or already revoked for `revokedReason`.
    */
   private async insertFamily(
-    grant: { familyId: string; clientRef: string; userId: string; authTime: Date },
+    grant: Omit<RefreshGrant, 'scope'>,
     state: { token?: string; revokedReason?: FamilyRevocationReason },
   ): Promise<void> {
     const now = new Date();
