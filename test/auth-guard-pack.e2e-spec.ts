@@ -213,9 +213,23 @@ describe('@tessera/auth-guard packed and installed outside the repository', () =
       exports: string[];
     };
     // What README's "Public API" lists as values (types leave no trace at run time).
-    expect(exports).toEqual(
-      expect.arrayContaining(['AuthGuardModule', 'AccessTokenGuard', 'VerifiedTokenCache']),
-    );
+    expect(exports).toEqual([
+      'ACCESS_TOKEN_TYPE',
+      'AUTH_GUARD_OPTIONS',
+      'AccessTokenGuard',
+      'AuthGuardModule',
+      'BearerChallengeException',
+      'CurrentPrincipal',
+      'Public',
+      'RequireActiveToken',
+      'RequireAnyPermission',
+      'RequireAnyRole',
+      'RequireAnyScope',
+      'RequirePermissions',
+      'RequireRoles',
+      'RequireScopes',
+      'VerifiedTokenCache',
+    ]);
     const modules = join(consumerDir, 'node_modules') + sep;
     expect(resolved.library).toBe(join(modules, '@tessera/auth-guard/dist/index.js'));
     for (const path of Object.values(resolved)) {

@@ -13,8 +13,8 @@ import {
   registerBrowserClient,
 } from './support/browser-flow';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createUser, setColumn, signIn, sqlTime } from './support/fixtures';
-import { apiRequest, basic, decodeJwt, postForm, tokenRequest } from './support/http';
+import { createUser, introspect, setColumn, signIn, sqlTime } from './support/fixtures';
+import { apiRequest, decodeJwt, postForm, tokenRequest } from './support/http';
 import { ADMIN, startServer, TestServer } from './support/test-server';
 
 const REDIRECT = 'https://app.example.com/callback';
@@ -134,11 +134,9 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
 
     // The access token is a user's token: it reads the user's own account.
     // (The platform /api takes first-party tokens only: see single-sign-on spec for that path.)
-    const introspected = await postForm(
-      `${server.url}/oauth/introspect`,
-      { token: tokens.body.access_token as string },
-      { authorization: basic(client.clientId, client.secret) },
-    );
+    const introspected = await introspect(server, tokens.body.access_token as string, {
+      as: client,
+    });
     expect(introspected.body).toMatchObject({ active: true, sub: user.id });
 
     const events = await server.get(AuditService).recent('user.signed_in');
@@ -416,11 +414,7 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
       expect(second.body.error).toBe('invalid_grant');
 
       const access = first.body.access_token as string;
-      const introspected = await postForm(
-        `${server.url}/oauth/introspect`,
-        { token: access },
-        { authorization: basic(fresh.clientId, fresh.secret) },
-      );
+      const introspected = await introspect(server, access, { as: fresh });
       expect(introspected.body).toEqual({ active: false });
       // A first-party client's user token would read /api/users/me; this one is refused now.
       expect((await apiRequest(server.url, 'GET', '/api/users/me', access)).status).toBe(401);
@@ -446,11 +440,9 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
       for (const res of both.filter((r) => r.status !== 200))
         expect(res.body.error).toBe('invalid_grant');
       for (const res of won) {
-        const introspected = await postForm(
-          `${server.url}/oauth/introspect`,
-          { token: res.body.access_token as string },
-          { authorization: basic(fresh.clientId, fresh.secret) },
-        );
+        const introspected = await introspect(server, res.body.access_token as string, {
+          as: fresh,
+        });
         expect(introspected.body).toEqual({ active: false });
       }
     });

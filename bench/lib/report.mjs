@@ -23,6 +23,13 @@ function abSection(r, cfg) {
       `median **${fmt(r.ratio, 2)}** (${fmt(min(r.ratios), 2)}–${fmt(max(r.ratios), 2)}). ` +
       `Bar: ${r.bar ? `${r.bar.text} → ${verdictText(r.verdict)}` : 'none (information)'}.`,
     ...(r.note ? ['', `Note: ${r.note}.`] : []),
+    ...(r.signingCeiling
+      ? [
+          '',
+          `Against RS256 signing alone (${Math.round(r.signingCeiling.ceiling)}/s on this machine): ` +
+            `${A.label} ${fmt(100 * r.signingCeiling.tessera, 0)}%, the bar needs ${fmt(100 * r.signingCeiling.needed, 0)}%.`,
+        ]
+      : []),
     '',
     markdownTable(rows),
     '',

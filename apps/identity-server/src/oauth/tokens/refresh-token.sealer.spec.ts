@@ -74,6 +74,6 @@ describe('RefreshTokenSealer', () => {
   });
 
   it('refuses a wrong-sized key', () => {
-    expect(() => new RefreshTokenSealer(Buffer.alloc(16))).toThrow();
+    expect(() => new RefreshTokenSealer(Buffer.alloc(16))).toThrow(/32 bytes/);
   });
 });
