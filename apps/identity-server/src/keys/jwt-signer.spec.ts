@@ -1,5 +1,5 @@
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
+import { compactVerify, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { JwtSigner } from './jwt-signer';
 import { KeyRingService } from './key-ring.service';
 
@@ -65,5 +65,63 @@ describe('JwtSigner.verify, remembering verified tokens', () => {
     await signer.verify(token, { typ: TYP, issuer: ISSUER });
     await expect(signer.verify(token, { typ: 'JWT', issuer: ISSUER })).rejects.toThrow();
     await expect(signer.verify(token, { typ: TYP, issuer: 'https://other' })).rejects.toThrow();
+  });
+});
+
+describe('JwtSigner.sign, a compact JWS of the claims', () => {
+  const signer = new JwtSigner({} as KeyRingService);
+  const claims = {
+    iss: ISSUER,
+    sub: 'client-1',
+    aud: 'api',
+    exp: 2_000_000_000,
+    scope: 'a b',
+    jti: 'é-ü',
+  };
+
+  for (const [algorithm, pair] of [
+    ['RS256', generateKeyPairSync('rsa', { modulusLength: 2048 })],
+    ['ES256', generateKeyPairSync('ec', { namedCurve: 'P-256' })],
+  ] as const) {
+    it(`signs with ${algorithm} what jose verifies, header and claims as given`, async () => {
+      const key = { kid: `kid-${algorithm}`, algorithm, privateKey: pair.privateKey };
+      const token = await signer.sign(claims, TYP, key);
+      const { payload, protectedHeader } = await jwtVerify(token, pair.publicKey, {
+        algorithms: [algorithm],
+        typ: TYP,
+        issuer: ISSUER,
+      });
+      expect(protectedHeader).toEqual({ alg: algorithm, kid: key.kid, typ: TYP });
+      expect(payload).toEqual(claims);
+      // Another type, same key: its own header.
+      const idToken = await signer.sign(claims, 'JWT', key);
+      expect(decodeProtectedHeader(idToken)).toEqual({ alg: algorithm, kid: key.kid, typ: 'JWT' });
+      await expect(compactVerify(idToken, pair.publicKey)).resolves.toBeDefined();
+    });
+  }
+
+  it('writes ES256 signatures as R || S (64 bytes, RFC 7518 §3.4), not DER', async () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const token = await signer.sign(claims, TYP, { kid: 'e', algorithm: 'ES256', privateKey });
+    expect(Buffer.from(token.split('.')[2], 'base64url')).toHaveLength(64);
+  });
+
+  it('signs a new key with its own kid (the header memory is per key)', async () => {
+    const first = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const second = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const a = await signer.sign(claims, TYP, {
+      kid: 'first',
+      algorithm: 'RS256',
+      privateKey: first.privateKey,
+    });
+    const b = await signer.sign(claims, TYP, {
+      kid: 'second',
+      algorithm: 'RS256',
+      privateKey: second.privateKey,
+    });
+    expect(decodeProtectedHeader(a).kid).toBe('first');
+    expect(decodeProtectedHeader(b).kid).toBe('second');
+    await expect(compactVerify(b, second.publicKey)).resolves.toBeDefined();
+    await expect(compactVerify(b, first.publicKey)).rejects.toThrow();
   });
 });
