@@ -125,7 +125,7 @@ describe.each(DATABASES)('signing keys and the JWKS (RFC 7517) on %s', (kind) =>
     await expect(verifyWithJwks(token, set, serverA.config.issuer)).resolves.toBeDefined();
   });
 
-  it('answers a revalidation of an unchanged set with 304 and its strong ETag (RFC 9110 §13.1.2)', async () => {
+  it('answers a revalidation of an unchanged set with 304 and its strong ETag, also within a list or weakened (RFC 9110 §13.1.2)', async () => {
     const first = await fetch(`${serverA.url}/.well-known/jwks.json`);
     const etag = first.headers.get('etag');
     expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
@@ -135,6 +135,11 @@ describe.each(DATABASES)('signing keys and the JWKS (RFC 7517) on %s', (kind) =>
     expect(again.status).toBe(304);
     expect(again.headers.get('etag')).toBe(etag);
     expect(await again.text()).toBe('');
+    // A list, compared weakly: a cache that holds several versions, or a weakened tag.
+    const listed = await fetch(`${serverA.url}/.well-known/jwks.json`, {
+      headers: { 'if-none-match': `"older", W/${etag as string}` },
+    });
+    expect(listed.status).toBe(304);
     const stale = await fetch(`${serverA.url}/.well-known/jwks.json`, {
       headers: { 'if-none-match': '"something-else"' },
     });

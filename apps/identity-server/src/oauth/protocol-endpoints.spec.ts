@@ -5,7 +5,7 @@ import type { JwksDocument, JwksPublisher } from '../keys/jwks.publisher';
 import type { IntrospectionEndpoint } from './endpoints/introspection.endpoint';
 import type { RevocationEndpoint } from './endpoints/revocation.endpoint';
 import type { TokenEndpoint } from './endpoints/token.endpoint';
-import { ProtocolEndpoints } from './protocol-endpoints';
+import { noneMatchHits, ProtocolEndpoints } from './protocol-endpoints';
 
 /** The JWKS as `ProtocolEndpoints` serves it, over a real socket, with the key ring stubbed. */
 describe('ProtocolEndpoints, the JWKS', () => {
@@ -71,4 +71,25 @@ describe('ProtocolEndpoints, the JWKS', () => {
       expect(await res.text()).toBe('not found by the next listener');
     }
   });
+});
+
+describe('noneMatchHits, If-None-Match (RFC 9110 §13.1.2)', () => {
+  it.each([
+    ['"abc"', true],
+    ['W/"abc"', true],
+    ['"x", "abc"', true],
+    ['"x",W/"abc" , "y"', true],
+    ['*', true],
+    [' * ', true],
+    ['"abcd"', false],
+    ['"ab"', false],
+    ['abc', false],
+    ['"x", "y"', false],
+    ['"x" "abc"', false],
+    ['', false],
+  ])('%j → %s', (field, hit) => {
+    expect(noneMatchHits(field, '"abc"')).toBe(hit);
+  });
+
+  it('is false with no field', () => expect(noneMatchHits(undefined, '"abc"')).toBe(false));
 });

@@ -112,7 +112,7 @@ export class ProtocolEndpoints {
     res.setHeader('Content-Type', 'application/jwk-set+json');
     res.setHeader('Cache-Control', this.jwks.cacheControl);
     res.setHeader('ETag', doc.etag);
-    if (req.headers['if-none-match'] === doc.etag) {
+    if (noneMatchHits(req.headers['if-none-match'], doc.etag)) {
       res.statusCode = 304;
       res.end();
       return;
@@ -152,6 +152,20 @@ export class ProtocolEndpoints {
     this.logger.error({ req, err: error }, 'unexpected error in an OAuth endpoint');
     return new OAuthError('server_error', 'the server could not complete the request');
   }
+}
+
+/**
+ * Whether an `If-None-Match` field names the current representation (RFC 9110
+ * §13.1.2): `*`, or a list of entity tags of which one equals `etag` by the
+ * weak comparison (§8.8.3.2: `W/"x"` and `"x"` are the same tag).
+ */
+export function noneMatchHits(field: string | undefined, etag: string): boolean {
+  if (field === undefined) return false;
+  if (field.trim() === '*') return true;
+  const opaque = etag.startsWith('W/') ? etag.slice(2) : etag;
+  for (const [, tag] of field.matchAll(/(?:^|,)\s*(?:W\/)?("[^"]*")\s*(?=,|$)/g))
+    if (tag === opaque) return true;
+  return false;
 }
 
 function pathOf(url: string | undefined): string {
