@@ -245,40 +245,69 @@ function judge(bar, value) {
  * A/B scenario: warm-up of both, then `rounds` rounds in alternating order
  * (AB, BA, AB, ...); the ratio of each round is A's requests/s over B's.
  */
-async function abScenario({ id, title, a, b, bar, note, seconds = cfg.seconds }) {
+/**
+ * A against B, several rounds. An optional C (a reference, never judged) is
+ * measured in every round too, in rotating order, so that A/C and C/B come
+ * from the same moments as A/B.
+ */
+async function abScenario({ id, title, a, b, c, bar, note, seconds = cfg.seconds }) {
   say(`\n=== ${title}`);
   say(
-    `    A = ${a.label}: ${a.what}\n    B = ${b.label}: ${b.what}\n    ${cfg.rounds} rounds × ${seconds} s each, ${a.connections ?? cfg.connections} connections, pipelining 1; bar: ${barText(bar)}`,
+    `    A = ${a.label}: ${a.what}\n    B = ${b.label}: ${b.what}\n${c ? `    C = ${c.label} (reference, not judged): ${c.what}\n` : ''}    ${cfg.rounds} rounds × ${seconds} s each, ${a.connections ?? cfg.connections} connections, pipelining 1; bar: ${barText(bar)}`,
   );
   if (note) say(`    note: ${note}`);
   const background = await backgroundLoad();
   say(`    machine busy with our servers idle (other users): ${fmt(background, 2)} cores`);
-  for (const side of [a, b]) for (const p of side.procs) resetPeakRss(p.pid);
+  const sides = c ? [a, b, c] : [a, b];
+  for (const side of sides) for (const p of side.procs) resetPeakRss(p.pid);
   if (cfg.warmup > 0) {
-    for (const side of [a, b]) await measure(side, cfg.warmup);
+    for (const side of sides) await measure(side, cfg.warmup);
   }
   // "rest of machine": busy cores not used by the servers, the load generator or MariaDB during
   // the round: other users, and the kernel's loopback networking (softirq) for our own traffic.
-  const rows = [['round', 'order', `${a.label} req/s`, `${b.label} req/s`, 'ratio A/B', 'rest of machine (cores)']];
+  const rows = [
+    [
+      'round',
+      'order',
+      `${a.label} req/s`,
+      `${b.label} req/s`,
+      'ratio A/B',
+      ...(c ? [`${c.label} req/s`, 'C/B', 'A/C'] : []),
+      'rest of machine (cores)',
+    ],
+  ];
   const ra = [];
   const rb = [];
+  const rc = [];
   const ratios = [];
+  const names = new Map([
+    [a, 'A'],
+    [b, 'B'],
+    [c, 'C'],
+  ]);
+  // Two sides alternate AB, BA; three go through all six orders.
+  const orders = c
+    ? [[a, b, c], [b, c, a], [c, a, b], [c, b, a], [b, a, c], [a, c, b]]
+    : [[a, b], [b, a]];
   for (let round = 0; round < cfg.rounds; round++) {
-    const order = round % 2 === 0 ? [a, b] : [b, a];
+    const order = orders[round % orders.length];
     const got = new Map();
     for (const side of order) got.set(side, await measure(side, seconds));
     const x = got.get(a);
     const y = got.get(b);
+    const z = got.get(c);
     ra.push(x);
     rb.push(y);
+    if (z) rc.push(z);
     ratios.push(x.rps / y.rps);
     rows.push([
       String(round + 1),
-      round % 2 === 0 ? 'AB' : 'BA',
+      order.map((side) => names.get(side)).join(''),
       fmt(x.rps, 0),
       fmt(y.rps, 0),
       fmt(x.rps / y.rps, 2),
-      `${fmt(x.otherCores, 2)} / ${fmt(y.otherCores, 2)}`,
+      ...(z ? [fmt(z.rps, 0), fmt(z.rps / y.rps, 2), fmt(x.rps / z.rps, 2)] : []),
+      [x, y, z].filter(Boolean).map((r) => fmt(r.otherCores, 2)).join(' / '),
     ]);
   }
   say(table(rows));
@@ -299,30 +328,57 @@ async function abScenario({ id, title, a, b, bar, note, seconds = cfg.seconds })
   });
   const A = side(a.label, ra);
   const B = side(b.label, rb);
+  const C = c ? side(c.label, rc) : undefined;
+  const all = [A, B, C].filter(Boolean);
   const ratio = median(ratios);
+  const row = (title, f) => [title, ...all.map(f)];
   say(
     table([
-      ['', A.label, B.label],
-      ['req/s median (min–max)', spread(A.rps), spread(B.rps)],
-      ['latency p50 / p99 ms', `${fmt(A.p50, 1)} / ${fmt(A.p99, 1)}`, `${fmt(B.p50, 1)} / ${fmt(B.p99, 1)}`],
-      ['server CPU ms/request', fmt(A.cpuPerReq, 3), fmt(B.cpuPerReq, 3)],
-      ['server CPU (cores busy)', fmt(A.cores, 2), fmt(B.cores, 2)],
-      ['MariaDB CPU ms/request', fmt(A.dbCpuPerReq, 3), fmt(B.dbCpuPerReq, 3)],
-      ['peak RSS MB', fmt(A.peakMb, 0), fmt(B.peakMb, 0)],
-      ['load generator (cores)', fmt(A.loadgenCores, 2), fmt(B.loadgenCores, 2)],
-      ['failed responses', `${A.non2xx} of ${A.total}`, `${B.non2xx} of ${B.total}`],
+      ['', ...all.map((s) => s.label)],
+      row('req/s median (min–max)', (s) => spread(s.rps)),
+      row('latency p50 / p99 ms', (s) => `${fmt(s.p50, 1)} / ${fmt(s.p99, 1)}`),
+      row('server CPU ms/request', (s) => fmt(s.cpuPerReq, 3)),
+      row('server CPU (cores busy)', (s) => fmt(s.cores, 2)),
+      row('MariaDB CPU ms/request', (s) => fmt(s.dbCpuPerReq, 3)),
+      row('peak RSS MB', (s) => fmt(s.peakMb, 0)),
+      row('load generator (cores)', (s) => fmt(s.loadgenCores, 2)),
+      row('failed responses', (s) => `${s.non2xx} of ${s.total}`),
     ]),
   );
-  for (const s of [A, B]) if (s.firstFailure) say(`    first failure of ${s.label}: ${s.firstFailure}`);
+  for (const s of all) if (s.firstFailure) say(`    first failure of ${s.label}: ${s.firstFailure}`);
   say(
-    `resident now: ${[a, b]
+    `resident now: ${sides
       .flatMap((s) => s.procs.map((p) => `${p.name} ${fmt(memoryMb(p.pid).rssMb, 0)} MB`))
       .join(', ')}`,
   );
   const verdict = judge(bar, ratio);
   say(`ratio A/B per round: ${ratios.map((r) => fmt(r, 2)).join(', ')}`);
   say(`ratio median ${fmt(ratio, 2)} (${fmt(min(ratios), 2)}–${fmt(max(ratios), 2)})   bar ${barText(bar)}   ${verdict || ''}`);
-  const result = { id, title, kind: 'ab', seconds, A, B, ratios, ratio, bar, verdict, note, background, rounds: { a: ra, b: rb } };
+  let reference;
+  if (C) {
+    const cb = rc.map((z, i) => z.rps / rb[i].rps);
+    const ac = ra.map((x, i) => x.rps / rc[i].rps);
+    reference = { cb, ac, cbRatio: median(cb), acRatio: median(ac) };
+    say(`ratio C/B per round: ${cb.map((r) => fmt(r, 2)).join(', ')}; median ${fmt(reference.cbRatio, 2)} (${fmt(min(cb), 2)}–${fmt(max(cb), 2)})`);
+    say(`ratio A/C per round: ${ac.map((r) => fmt(r, 2)).join(', ')}; median ${fmt(reference.acRatio, 2)} (${fmt(min(ac), 2)}–${fmt(max(ac), 2)})`);
+  }
+  const result = {
+    id,
+    title,
+    kind: 'ab',
+    seconds,
+    A,
+    B,
+    C,
+    reference,
+    ratios,
+    ratio,
+    bar,
+    verdict,
+    note,
+    background,
+    rounds: { a: ra, b: rb, c: c ? rc : undefined },
+  };
   results.push(result);
   return result;
 }
@@ -407,6 +463,7 @@ async function startTesseraPhase(alg, dist) {
     peerUrl,
     startupPeakMb,
     cc: basicAuth('bench-cc', ccSecret),
+    ccSecret,
     console: basicAuth('console', secrets.consoleSecret),
     secrets,
     extra: [],
@@ -460,13 +517,42 @@ async function clientCredentials(phase) {
     if (h.alg !== phase.alg || h.typ !== 'at+jwt') throw new Error(`${who} signed ${JSON.stringify(h)}, expected ${phase.alg} at+jwt`);
   }
   const bar = phase.alg === 'RS256' ? { text: '≥ 1.5× oidc-provider', min: 1.5 } : { text: '≥ 1.2× oidc-provider', min: 1.2 };
+  // For RS256, the floor of any Node.js token server on this machine runs beside the two.
+  const floor =
+    phase.alg === 'RS256'
+      ? await startAux(
+          phase,
+          'rs256-floor',
+          'bench/servers/rs256-floor.mjs',
+          (port) => ({
+            FLOOR_PORT: String(port),
+            FLOOR_ISSUER: phase.issuer,
+            FLOOR_CLIENT_ID: 'bench-cc',
+            FLOOR_CLIENT_SECRET: phase.ccSecret,
+          }),
+          '/health',
+        )
+      : undefined;
+  if (floor) {
+    const f = await postForm(`${floor.url}/`, phase.cc, { grant_type: 'client_credentials', scope: 'orders:read' });
+    const h = jwtHeader(f.access_token);
+    if (h.alg !== 'RS256' || h.typ !== 'at+jwt') throw new Error(`the RS256 floor signed ${JSON.stringify(h)}`);
+  }
   const result = await abScenario({
     id: `cc-${phase.alg.toLowerCase()}`,
     title: `client_credentials, ${phase.alg}`,
     a: ccSide('Tessera', `${phase.issuer}/oauth/token`, phase.cc, [phase.tessera], true),
     b: ccSide('oidc-provider', `${phase.peerUrl}/token`, phase.cc, [phase.peer], false),
+    c: floor && {
+      ...ccSide('RS256 floor', `${floor.url}/`, phase.cc, [floor.proc], false),
+      what: 'bench/servers/rs256-floor.mjs: bare node:http, form, constant-time client check, the same claims, RS256 on the pool, no database',
+    },
     bar,
   });
+  if (floor) {
+    await floor.proc.stop();
+    phase.extra = phase.extra.filter((p) => p !== floor.proc);
+  }
   const ceiling = primitives?.rs256PoolSignsPerSecond;
   if (phase.alg === 'RS256' && ceiling) {
     // Where the bar stands against what signing alone allows on this machine.
@@ -986,7 +1072,7 @@ async function primitiveCosts() {
     `CPU cost on this machine (one core, synchronous): RS256 sign ${fmt(costs.rs256SignMs, 3)} ms, ES256 sign ${fmt(costs.es256SignMs, 3)} ms, RS256 verify ${fmt(costs.rs256VerifyMs, 3)} ms, bcrypt cost 11 compare ${fmt(costs.bcrypt11CompareMs, 1)} ms`,
   );
   say(
-    `RS256 signatures alone on libuv's pool (${machine.uvThreadpoolSize} threads, ${cfg.connections} in flight, no HTTP): ${Math.round(costs.rs256PoolSignsPerSecond)}/s, ${fmt(costs.rs256PoolSignCpuMs, 3)} ms of CPU each: the ceiling of a one-process RS256 token server here`,
+    `RS256 signatures alone on libuv's pool (${machine.uvThreadpoolSize} threads, ${cfg.connections} in flight, no HTTP): ${Math.round(costs.rs256PoolSignsPerSecond)}/s, ${fmt(costs.rs256PoolSignCpuMs, 3)} ms of CPU each: the ceiling of a one-process RS256 token server here, ${fmt((costs.rs256PoolSignsPerSecond * costs.rs256SignMs) / 1000, 2)}× what one core signs alone (${Math.round(1000 / costs.rs256SignMs)}/s)`,
   );
   primitives = costs;
 }

@@ -6,15 +6,17 @@ const verdictText = (v) => (v ? `**${v}**` : '—');
 function abSection(r, cfg) {
   const A = r.A;
   const B = r.B;
+  const all = [A, B, r.C].filter(Boolean);
+  const row = (title, f) => [title, ...all.map(f)];
   const rows = [
-    ['', A.label, B.label],
-    ['requests/s, median (min–max)', spread(A.rps), spread(B.rps)],
-    ['latency p50 / p99 ms (medians)', `${fmt(A.p50, 1)} / ${fmt(A.p99, 1)}`, `${fmt(B.p50, 1)} / ${fmt(B.p99, 1)}`],
-    ['server CPU ms per request', fmt(A.cpuPerReq, 3), fmt(B.cpuPerReq, 3)],
-    ['server CPU, cores busy', fmt(A.cores, 2), fmt(B.cores, 2)],
-    ['MariaDB CPU ms per request', fmt(A.dbCpuPerReq, 3), fmt(B.dbCpuPerReq, 3)],
-    ['peak RSS MB', fmt(A.peakMb, 0), fmt(B.peakMb, 0)],
-    ['failed responses', `${A.non2xx} of ${A.total}`, `${B.non2xx} of ${B.total}`],
+    ['', ...all.map((s) => s.label)],
+    row('requests/s, median (min–max)', (s) => spread(s.rps)),
+    row('latency p50 / p99 ms (medians)', (s) => `${fmt(s.p50, 1)} / ${fmt(s.p99, 1)}`),
+    row('server CPU ms per request', (s) => fmt(s.cpuPerReq, 3)),
+    row('server CPU, cores busy', (s) => fmt(s.cores, 2)),
+    row('MariaDB CPU ms per request', (s) => fmt(s.dbCpuPerReq, 3)),
+    row('peak RSS MB', (s) => fmt(s.peakMb, 0)),
+    row('failed responses', (s) => `${s.non2xx} of ${s.total}`),
   ];
   return [
     `### ${r.title}`,
@@ -23,6 +25,14 @@ function abSection(r, cfg) {
       `median **${fmt(r.ratio, 2)}** (${fmt(min(r.ratios), 2)}–${fmt(max(r.ratios), 2)}). ` +
       `Bar: ${r.bar ? `${r.bar.text} → ${verdictText(r.verdict)}` : 'none (information)'}.`,
     ...(r.note ? ['', `Note: ${r.note}.`] : []),
+    ...(r.reference
+      ? [
+          '',
+          `C = ${r.C.label}, measured in the same rounds (reference, not judged). ` +
+            `C/B per round: ${r.reference.cb.map((x) => fmt(x, 2)).join(', ')}; median **${fmt(r.reference.cbRatio, 2)}**. ` +
+            `A/C per round: ${r.reference.ac.map((x) => fmt(x, 2)).join(', ')}; median **${fmt(r.reference.acRatio, 2)}**.`,
+        ]
+      : []),
     ...(r.signingCeiling
       ? [
           '',
@@ -83,7 +93,8 @@ export function renderMarkdown({ stamp, machine, cfg, primitives, results }) {
         (primitives.rs256PoolSignsPerSecond
           ? ` Separately, RS256 signatures alone on libuv's pool (${cfg.connections} in flight, no HTTP): ` +
             `${Math.round(primitives.rs256PoolSignsPerSecond)}/s at ${fmt(primitives.rs256PoolSignCpuMs, 3)} ms of CPU each, ` +
-            'the ceiling of a one-process RS256 token server on this machine.'
+            'the ceiling of a one-process RS256 token server on this machine; ' +
+            `${fmt((primitives.rs256PoolSignsPerSecond * primitives.rs256SignMs) / 1000, 2)}× what one core signs alone.`
           : ''),
       '',
     );
