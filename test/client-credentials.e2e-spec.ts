@@ -1,6 +1,6 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createClient } from './support/fixtures';
+import { countRows, createClient } from './support/fixtures';
 import { decodeJwt, getJson, HttpResult, postForm, tokenRequest } from './support/http';
 import { ADMIN, CONSOLE, startServer, TestServer } from './support/test-server';
 
@@ -11,9 +11,6 @@ describe.each(DATABASES)('client credentials grant (RFC 6749 §4.4) on %s', (kin
   let db: TestDatabase;
   let server: TestServer;
   let service: { clientId: string; secret: string; ref: string };
-
-  const countRows = async (table: string) =>
-    Number((await server.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
 
   function expectOAuthError(res: HttpResult, code: string): void {
     expect({ status: res.status, error: res.body.error }).toEqual({ status: 400, error: code });
@@ -130,11 +127,11 @@ describe.each(DATABASES)('client credentials grant (RFC 6749 §4.4) on %s', (kin
       grantTypes: ['client_credentials', 'refresh_token'],
       firstParty: false,
     });
-    const before = await countRows('refresh_token_families');
+    const before = await countRows(server, 'refresh_token_families');
     const res = await tokenRequest(server.url, both, { grant_type: 'client_credentials' });
     expect(res.status).toBe(200);
     expect(res.body).not.toHaveProperty('refresh_token');
-    expect(await countRows('refresh_token_families')).toEqual(before);
+    expect(await countRows(server, 'refresh_token_families')).toEqual(before);
   });
 
   it('ignores user credentials sent along: the token stays the client’s own', async () => {

@@ -1,7 +1,7 @@
 import { DATABASES } from './support/databases';
-import { createUser, signIn } from './support/fixtures';
-import { apiRequest, basic, postForm, tokenRequest } from './support/http';
-import { ADMIN, CONSOLE, startServerOnNewDatabase, TestServer } from './support/test-server';
+import { createUser, introspect, signIn } from './support/fixtures';
+import { apiRequest, tokenRequest } from './support/http';
+import { ADMIN, startServerOnNewDatabase, TestServer } from './support/test-server';
 
 /** SPEC flow 4, end to end through real token requests: register → review → credentials → suspend → reinstate. */
 describe.each(DATABASES)('the life of a client on %s', (kind) => {
@@ -73,11 +73,7 @@ describe.each(DATABASES)('the life of a client on %s', (kind) => {
     expect(
       (await tokenRequest(server.url, client, { grant_type: 'client_credentials' })).body.error,
     ).toBe('invalid_client');
-    const introspected = await postForm(
-      `${server.url}/oauth/introspect`,
-      { token: token.body.access_token as string },
-      { authorization: basic(CONSOLE.clientId, CONSOLE.secret) },
-    );
+    const introspected = await introspect(server, token.body.access_token as string);
     expect(introspected.body).toEqual({ active: false });
 
     const reinstated = await apiRequest(
@@ -91,11 +87,7 @@ describe.each(DATABASES)('the life of a client on %s', (kind) => {
       (await tokenRequest(server.url, client, { grant_type: 'client_credentials' })).status,
     ).toBe(200);
     // Reinstating does not bring back what suspension revoked.
-    const again = await postForm(
-      `${server.url}/oauth/introspect`,
-      { token: token.body.access_token as string },
-      { authorization: basic(CONSOLE.clientId, CONSOLE.secret) },
-    );
+    const again = await introspect(server, token.body.access_token as string);
     expect(again.body).toEqual({ active: false });
 
     const audit = await apiRequest(

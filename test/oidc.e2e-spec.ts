@@ -15,6 +15,7 @@ import {
 import {
   createClient,
   createUser,
+  revoke,
   setColumn,
   signIn,
   TestClient,
@@ -250,11 +251,7 @@ describe.each(DATABASES)('OpenID Connect on %s', (kind) => {
     it('a revoked token: 401 invalid_token', async () => {
       const tokens = await passwordTokens('openid');
       expect((await userinfo(tokens.access_token)).status).toBe(200);
-      const revoked = await postForm(
-        `${server.url}/oauth/revoke`,
-        { token: tokens.access_token },
-        { authorization: basic(app.clientId, app.secret) },
-      );
+      const revoked = await revoke(server, tokens.access_token, { as: app });
       expect(revoked.status).toBe(200);
       expectBearerError(await userinfo(tokens.access_token), 401, 'invalid_token');
     });

@@ -2,8 +2,8 @@ import { Controller, Get, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuthGuardModule, RequireActiveToken } from '@tessera/auth-guard';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createClient } from './support/fixtures';
-import { basic, postForm, tokenRequest } from './support/http';
+import { createClient, revoke } from './support/fixtures';
+import { tokenRequest } from './support/http';
 import { freePort } from './support/server-process';
 import { ADMIN, CONSOLE, startServer, TestServer } from './support/test-server';
 
@@ -77,11 +77,7 @@ describe.each(DATABASES)('the online check (@RequireActiveToken) on %s', (kind) 
     expect((await call('/balance', token)).status).toBe(200);
     expect((await call('/transfer', token)).status).toBe(200);
 
-    const revoked = await postForm(
-      `${server.url}/oauth/revoke`,
-      { token },
-      { authorization: basic(CONSOLE.clientId, CONSOLE.secret) },
-    );
+    const revoked = await revoke(server, token);
     expect(revoked.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1200));
 
@@ -100,11 +96,7 @@ describe.each(DATABASES)('the online check (@RequireActiveToken) on %s', (kind) 
     });
     const token = issued.body.access_token as string;
     expect((await call('/transfer', token)).status).toBe(200);
-    await postForm(
-      `${server.url}/oauth/revoke`,
-      { token: issued.body.refresh_token as string },
-      { authorization: basic(CONSOLE.clientId, CONSOLE.secret) },
-    );
+    await revoke(server, issued.body.refresh_token as string);
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect((await call('/transfer', token)).status).toBe(401);
   });

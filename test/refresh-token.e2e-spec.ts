@@ -8,11 +8,12 @@ import {
   createClient,
   createUser,
   passwordTokens,
+  revoke,
   setColumn,
   TestClient as Client,
   TestUser as User,
 } from './support/fixtures';
-import { basic, decodeJwt, HttpResult, postForm, tokenRequest } from './support/http';
+import { decodeJwt, HttpResult, tokenRequest } from './support/http';
 import { CONSOLE, startServerOnNewDatabase, TestServer } from './support/test-server';
 
 interface Tokens {
@@ -301,11 +302,7 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
     const other = await createClient(server, { grantTypes: ['password', 'refresh_token'] });
     expectOAuthError(await refresh(CONSOLE, forged), 400, 'invalid_grant');
     expectOAuthError(await refresh(other, forged), 400, 'invalid_grant');
-    const revoked = await postForm(
-      `${server.url}/oauth/revoke`,
-      { token: forged },
-      { authorization: basic(CONSOLE.clientId, CONSOLE.secret) },
-    );
+    const revoked = await revoke(server, forged);
     expect(revoked.status).toBe(200);
 
     expect((await grantsOfUser(user.id))[0]).toMatchObject({ revokedAt: null, rotations: 0 });

@@ -4,6 +4,7 @@ import {
   createUser,
   introspect,
   passwordTokens,
+  revoke,
   setColumn,
   TestClient as Client,
   TestUser as User,
@@ -36,12 +37,8 @@ describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on 
     return tokens as Tokens;
   }
 
-  function revoke(client: Client, token: string, hint?: string): Promise<HttpResult> {
-    return postForm(
-      `${server.url}/oauth/revoke`,
-      { token, ...(hint ? { token_type_hint: hint } : {}) },
-      { authorization: basic(client.clientId, client.secret) },
-    );
+  function revokeAs(client: Client, token: string, hint?: string): Promise<HttpResult> {
+    return revoke(server, token, { as: client, hint });
   }
 
   function refresh(client: Client, refreshToken: string): Promise<HttpResult> {
@@ -177,7 +174,7 @@ describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on 
       const user = await createUser(server);
       const tokens = await signIn(CONSOLE, user);
 
-      expectRevokeAnswer(await revoke(CONSOLE, tokens.refresh_token));
+      expectRevokeAnswer(await revokeAs(CONSOLE, tokens.refresh_token));
 
       const res = await refresh(CONSOLE, tokens.refresh_token);
       expect(res.status).toBe(400);
@@ -195,7 +192,7 @@ describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on 
       );
       await expectActive(resourceServer, grant.access_token);
 
-      expectRevokeAnswer(await revoke(CONSOLE, rotated.refresh_token));
+      expectRevokeAnswer(await revokeAs(CONSOLE, rotated.refresh_token));
       await expectInactive(resourceServer, grant.access_token);
       await expectInactive(resourceServer, rotated.access_token);
       // Another sign-in of the same user is another grant: untouched.
@@ -209,13 +206,13 @@ describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on 
       await expectActive(CONSOLE, successor);
 
       // The rotated-out predecessor still names the grant; the live successor dies with it.
-      expectRevokeAnswer(await revoke(CONSOLE, first.refresh_token));
+      expectRevokeAnswer(await revokeAs(CONSOLE, first.refresh_token));
       await expectInactive(CONSOLE, successor);
       expect((await refresh(CONSOLE, successor)).body.error).toBe('invalid_grant');
 
       // RFC 7009 §2.1: the hint is only a hint; a wrong one must not stop the revocation.
       const other = await signIn(CONSOLE, user);
-      expectRevokeAnswer(await revoke(CONSOLE, other.refresh_token, 'access_token'));
+      expectRevokeAnswer(await revokeAs(CONSOLE, other.refresh_token, 'access_token'));
       await expectInactive(CONSOLE, other.refresh_token);
       expect((await refresh(CONSOLE, other.refresh_token)).body.error).toBe('invalid_grant');
     });
@@ -225,14 +222,14 @@ describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on 
       const tokens = await signIn(CONSOLE, user);
       await expectActive(resourceServer, tokens.access_token);
 
-      expectRevokeAnswer(await revoke(CONSOLE, tokens.access_token));
+      expectRevokeAnswer(await revokeAs(CONSOLE, tokens.access_token));
       await expectInactive(resourceServer, tokens.access_token);
       // Revoking it again is harmless.
-      expectRevokeAnswer(await revoke(CONSOLE, tokens.access_token, 'access_token'));
+      expectRevokeAnswer(await revokeAs(CONSOLE, tokens.access_token, 'access_token'));
 
       // RFC 7009 §2.1: a wrong hint must not stop the revocation.
       const other = await signIn(CONSOLE, user);
-      expectRevokeAnswer(await revoke(CONSOLE, other.access_token, 'refresh_token'));
+      expectRevokeAnswer(await revokeAs(CONSOLE, other.access_token, 'refresh_token'));
       await expectInactive(resourceServer, other.access_token);
     });
 
@@ -241,11 +238,11 @@ describe.each(DATABASES)('revocation (RFC 7009) and introspection (RFC 7662) on 
       const tokens = await signIn(CONSOLE, user);
       const intruder = await createClient(server, { grantTypes: ['password', 'refresh_token'] });
 
-      expectRevokeAnswer(await revoke(intruder, tokens.refresh_token));
-      expectRevokeAnswer(await revoke(intruder, tokens.refresh_token, 'refresh_token'));
-      expectRevokeAnswer(await revoke(intruder, tokens.access_token));
-      expectRevokeAnswer(await revoke(intruder, 'garbage'));
-      expectRevokeAnswer(await revoke(CONSOLE, 'garbage'));
+      expectRevokeAnswer(await revokeAs(intruder, tokens.refresh_token));
+      expectRevokeAnswer(await revokeAs(intruder, tokens.refresh_token, 'refresh_token'));
+      expectRevokeAnswer(await revokeAs(intruder, tokens.access_token));
+      expectRevokeAnswer(await revokeAs(intruder, 'garbage'));
+      expectRevokeAnswer(await revokeAs(CONSOLE, 'garbage'));
 
       await expectActive(resourceServer, tokens.access_token);
       await expectActive(CONSOLE, tokens.refresh_token);

@@ -12,8 +12,8 @@ import {
   registerBrowserClient,
 } from './support/browser-flow';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createUser, signIn, sqlTime } from './support/fixtures';
-import { apiRequest, basic, decodeJwt, postForm, tokenRequest } from './support/http';
+import { createUser, introspect, signIn, sqlTime } from './support/fixtures';
+import { apiRequest, decodeJwt, tokenRequest } from './support/http';
 import { ADMIN, CONSOLE, startServer, TestServer } from './support/test-server';
 
 const REDIRECT = 'https://app.example.com/callback';
@@ -542,11 +542,9 @@ describe.each(DATABASES)('single sign-on and consent on %s', (kind) => {
       );
       expect(again.status).toBe(404);
 
-      const introspected = await postForm(
-        `${server.url}/oauth/introspect`,
-        { token: tokens.body.access_token as string },
-        { authorization: basic(appA.clientId, appA.secret) },
-      );
+      const introspected = await introspect(server, tokens.body.access_token as string, {
+        as: appA,
+      });
       expect(introspected.body).toEqual({ active: false });
       const refreshed = await tokenRequest(server.url, appA, {
         grant_type: 'refresh_token',

@@ -12,10 +12,11 @@ import {
   createUser,
   introspect,
   passwordTokens,
+  revoke,
   signIn,
   TestClient,
 } from './support/fixtures';
-import { apiRequest, basic, decodeJwt, HttpResult, postForm, tokenRequest } from './support/http';
+import { apiRequest, decodeJwt, HttpResult, tokenRequest } from './support/http';
 import { ADMIN, CONSOLE, startServerOnNewDatabase, TestServer } from './support/test-server';
 
 /** The lifetime of the short-lived server's caches; the wait after a change adds a margin. */
@@ -123,11 +124,7 @@ describe.each(DATABASES)('status caches on %s', (kind) => {
       const token = await serviceToken(live, client);
       await expectActive(live, token);
 
-      const revoked = await postForm(
-        `${live.url}/oauth/revoke`,
-        { token },
-        { authorization: basic(client.clientId, client.secret) },
-      );
+      const revoked = await revoke(live, token, { as: client });
       expect(revoked.status).toBe(200);
 
       await expectInactive(live, token);
@@ -139,11 +136,7 @@ describe.each(DATABASES)('status caches on %s', (kind) => {
       expect(decodeJwt(tokens.access_token).payload.grant_id).toBeDefined();
       await expectActive(live, tokens.access_token);
 
-      const revoked = await postForm(
-        `${live.url}/oauth/revoke`,
-        { token: tokens.refresh_token!, token_type_hint: 'refresh_token' },
-        { authorization: basic(CONSOLE.clientId, CONSOLE.secret) },
-      );
+      const revoked = await revoke(live, tokens.refresh_token!, { hint: 'refresh_token' });
       expect(revoked.status).toBe(200);
 
       await expectInactive(live, tokens.access_token);

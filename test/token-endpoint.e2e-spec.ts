@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { AuditService } from '../apps/identity-server/src/audit/audit.service';
 import { ClientsService } from '../apps/identity-server/src/clients/clients.service';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createClient, setColumn } from './support/fixtures';
+import { countRows, createClient, setColumn } from './support/fixtures';
 import { basic, HttpResult, postForm, postRaw, tokenRequest } from './support/http';
 import { ADMIN, CONSOLE, startServer, TestServer } from './support/test-server';
 
@@ -47,8 +47,7 @@ describe.each(DATABASES)('token endpoint (RFC 6749 §3.2, §5.2) on %s', (kind) 
     password: ADMIN.password,
   };
   const consoleBasic = () => ({ authorization: basic(CONSOLE.clientId, CONSOLE.secret) });
-  const countRows = async (table: string) =>
-    Number((await server.dataSource.query(`SELECT COUNT(*) AS n FROM ${table}`))[0].n);
+  const rowsOf = (table: string) => countRows(server, table);
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
@@ -629,7 +628,7 @@ describe.each(DATABASES)('token endpoint (RFC 6749 §3.2, §5.2) on %s', (kind) 
     const suspended = await createClient(server, { grantTypes: ['password', 'refresh_token'] });
     await setColumn(server, 'clients', suspended.ref, 'status', 'suspended');
     const tables = ['refresh_token_families'];
-    const before = await Promise.all(tables.map(countRows));
+    const before = await Promise.all(tables.map(rowsOf));
 
     // Each request carries a valid user and would mint a refresh token if it were not refused.
     const answers = await Promise.all([
@@ -665,10 +664,10 @@ describe.each(DATABASES)('token endpoint (RFC 6749 §3.2, §5.2) on %s', (kind) 
       tokenRequest(server.url, suspended, passwordGrant),
     ]);
     for (const res of answers) expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(await Promise.all(tables.map(countRows))).toEqual(before);
+    expect(await Promise.all(tables.map(rowsOf))).toEqual(before);
 
     // The counts do move when a request is good, so the check above means something.
     expect((await postForm(tokenUrl, passwordGrant, consoleBasic())).status).toBe(200);
-    expect(await Promise.all(tables.map(countRows))).toEqual(before.map((n) => n + 1));
+    expect(await Promise.all(tables.map(rowsOf))).toEqual(before.map((n) => n + 1));
   });
 });

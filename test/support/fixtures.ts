@@ -104,16 +104,46 @@ export async function passwordTokens(
 
 /** Introspection (RFC 7662) by `as` (the console client unless told), with an optional hint. */
 export function introspect(
-  server: TestServer,
+  server: Pick<TestServer, 'url'>,
   token: string,
   options: { as?: TestClient; hint?: string } = {},
 ): Promise<HttpResult> {
+  return tokenPost(server, '/oauth/introspect', token, options);
+}
+
+/** Revocation (RFC 7009) by `as` (the console client unless told), with an optional hint. */
+export function revoke(
+  server: Pick<TestServer, 'url'>,
+  token: string,
+  options: { as?: TestClient; hint?: string } = {},
+): Promise<HttpResult> {
+  return tokenPost(server, '/oauth/revoke', token, options);
+}
+
+/** A form with `token` (and `token_type_hint`) posted with the client's Basic credentials. */
+function tokenPost(
+  server: Pick<TestServer, 'url'>,
+  path: string,
+  token: string,
+  options: { as?: TestClient; hint?: string },
+): Promise<HttpResult> {
   const as = options.as ?? CONSOLE;
   return postForm(
-    `${server.url}/oauth/introspect`,
+    `${server.url}${path}`,
     { token, ...(options.hint ? { token_type_hint: options.hint } : {}) },
     { authorization: basic(as.clientId, as.secret) },
   );
+}
+
+/** The number of rows of `table` in the server's database (test setup and checks only). */
+export async function countRows(
+  server: Pick<TestServer, 'dataSource'>,
+  table: string,
+): Promise<number> {
+  const [row] = await server.dataSource.query<Array<{ n: number | string }>>(
+    `SELECT COUNT(*) AS n FROM ${table}`,
+  );
+  return Number(row.n);
 }
 
 /** A UTC datetime as both engines store it, for test setup that writes timestamps directly. */
