@@ -38,8 +38,9 @@ export class JwtSigner {
    * A JWS compact serialization (RFC 7515 §7.1) of the claims, written here
    * rather than with jose's `SignJWT`: it is one `crypto.sign` on libuv's thread
    * pool either way, and jose's builder around it (claim setters, a promisified
-   * call, TextEncoder and buffer copies) cost 15 µs of main-thread CPU per
-   * token, a third of an ES256 signature (docs/performance.md, item 12).
+   * call, TextEncoder and buffer copies) cost 9 to 17 µs of CPU per token, a
+   * fifth of an ES256 token's (`node bench/jws-sign.mjs`; docs/performance.md,
+   * item 12).
    * Verification stays with jose, and the specs verify what this signs with it.
    */
   async sign(claims: JWTPayload, typ: string, key?: SigningKey): Promise<string> {
