@@ -1,5 +1,5 @@
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
-import { createClient, createUser, signIn } from './support/fixtures';
+import { createClient, createUser, revoke, signIn } from './support/fixtures';
 import { apiRequest, tokenRequest } from './support/http';
 import { CONSOLE, startServer, TestServer } from './support/test-server';
 
@@ -46,15 +46,7 @@ describe.each(DATABASES)('the platform API token policy on %s', (kind) => {
     const user = await createUser(server);
     const token = await signIn(server, user.username, user.password);
     expect((await apiRequest(server.url, 'GET', '/api/users/me', token)).status).toBe(200);
-    const revoke = await fetch(`${server.url}/oauth/revoke`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`${CONSOLE.clientId}:${CONSOLE.secret}`).toString('base64')}`,
-      },
-      body: new URLSearchParams({ token }).toString(),
-    });
-    expect(revoke.status).toBe(200);
+    expect((await revoke(server, token)).status).toBe(200);
     expect((await apiRequest(server.url, 'GET', '/api/users/me', token)).status).toBe(401);
   });
 

@@ -140,6 +140,8 @@ describe.each(DATABASES)('signing keys and the JWKS (RFC 7517) on %s', (kind) =>
       headers: { 'if-none-match': `"older", W/${etag as string}` },
     });
     expect(listed.status).toBe(304);
+    expect(listed.headers.get('etag')).toBe(etag);
+    expect(await listed.text()).toBe('');
     const stale = await fetch(`${serverA.url}/.well-known/jwks.json`, {
       headers: { 'if-none-match': '"something-else"' },
     });

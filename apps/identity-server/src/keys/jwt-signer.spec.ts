@@ -1,6 +1,6 @@
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
-import { JwtSigner } from './jwt-signer';
+import { JwtSigner, SigningKey } from './jwt-signer';
 import { KeyRingService } from './key-ring.service';
 
 const ISSUER = 'https://issuer.example';
@@ -104,6 +104,24 @@ describe('JwtSigner.sign, a compact JWS of the claims', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const token = await signer.sign(claims, TYP, { kid: 'e', algorithm: 'ES256', privateKey });
     expect(Buffer.from(token.split('.')[2], 'base64url')).toHaveLength(64);
+  });
+
+  it('refuses a key its algorithm cannot use, as jose did: no token is made', async () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    for (const [algorithm, privateKey] of [
+      ['RS256', ec.privateKey],
+      ['ES256', rsa.privateKey],
+      ['ES256', p384.privateKey],
+      ['RS256', small.privateKey],
+      ['RS256', rsa.publicKey],
+      ['RS512', rsa.privateKey],
+    ] as const) {
+      const key = { kid: `bad-${algorithm}`, algorithm, privateKey } as unknown as SigningKey;
+      await expect(signer.sign(claims, TYP, key)).rejects.toThrow(/cannot sign/);
+    }
   });
 
   it('signs a new key with its own kid (the header memory is per key)', async () => {

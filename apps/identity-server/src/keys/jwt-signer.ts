@@ -38,9 +38,10 @@ export class JwtSigner {
    * A JWS compact serialization (RFC 7515 §7.1) of the claims, written here
    * rather than with jose's `SignJWT`: it is one `crypto.sign` on libuv's thread
    * pool either way, and jose's builder around it (claim setters, a promisified
-   * call, TextEncoder and buffer copies) cost 9 to 17 µs of CPU per token, a
-   * fifth of an ES256 token's (`node bench/jws-sign.mjs`; docs/performance.md,
-   * item 12).
+   * call, TextEncoder and buffer copies) cost about 9 µs of CPU per ES256 token,
+   * a fifth of it; for RS256 the difference is within the signature's noise
+   * (`node bench/jws-sign.mjs`; docs/performance.md, item 12). What jose checked
+   * before signing is checked here, once per key: see {@link assertCanSign}.
    * Verification stays with jose, and the specs verify what this signs with it.
    */
   async sign(claims: JWTPayload, typ: string, key?: SigningKey): Promise<string> {
@@ -64,6 +65,8 @@ export class JwtSigner {
     const id = `${key.algorithm} ${typ} ${key.kid}`;
     let header = this.headers.get(id);
     if (header === undefined) {
+      // The first token of a key: the key must be what its algorithm needs (then never again).
+      assertCanSign(key);
       header = Buffer.from(JSON.stringify({ alg: key.algorithm, kid: key.kid, typ })).toString(
         'base64url',
       );
@@ -98,4 +101,28 @@ export class JwtSigner {
     if (used) this.verified.remember(cacheKey, payload, used.key, used.lookup);
     return payload;
   }
+}
+
+/**
+ * Refuses a key that cannot make the signature its algorithm names, as jose
+ * did before each signature: an RSA private key of at least 2048 bits for
+ * RS256 (RFC 7518 §3.3), a P-256 private key for ES256 (§3.4), nothing else.
+ * A ring row whose algorithm and key disagree would otherwise sign tokens that
+ * no verifier accepts.
+ */
+export function assertCanSign(key: SigningKey): void {
+  const { privateKey } = key;
+  const details = privateKey.asymmetricKeyDetails;
+  const fits =
+    privateKey.type === 'private' &&
+    ((key.algorithm === 'RS256' &&
+      privateKey.asymmetricKeyType === 'rsa' &&
+      (details?.modulusLength ?? 0) >= 2048) ||
+      (key.algorithm === 'ES256' &&
+        privateKey.asymmetricKeyType === 'ec' &&
+        details?.namedCurve === 'prime256v1'));
+  if (!fits)
+    throw new Error(
+      `signing key ${key.kid} cannot sign ${String(key.algorithm)} (${privateKey.type} ${privateKey.asymmetricKeyType ?? 'secret'} key)`,
+    );
 }

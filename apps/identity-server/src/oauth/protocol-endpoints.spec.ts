@@ -86,6 +86,8 @@ describe('noneMatchHits, If-None-Match (RFC 9110 §13.1.2)', () => {
     ['abc', false],
     ['"x", "y"', false],
     ['"x" "abc"', false],
+    ['"x,", "abc"', true],
+    ['"x,abc"', false],
     ['', false],
   ])('%j → %s', (field, hit) => {
     expect(noneMatchHits(field, '"abc"')).toBe(hit);
