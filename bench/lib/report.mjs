@@ -93,8 +93,8 @@ export function renderMarkdown({ stamp, machine, cfg, primitives, results }) {
         (primitives.rs256PoolSignsPerSecond
           ? ` Separately, RS256 signatures alone on libuv's pool (${cfg.connections} in flight, no HTTP): ` +
             `${Math.round(primitives.rs256PoolSignsPerSecond)}/s at ${fmt(primitives.rs256PoolSignCpuMs, 3)} ms of CPU each, ` +
-            'the ceiling of a one-process RS256 token server on this machine; ' +
-            `${fmt((primitives.rs256PoolSignsPerSecond * primitives.rs256SignMs) / 1000, 2)}× what one core signs alone.`
+            `${fmt((primitives.rs256PoolSignsPerSecond * primitives.rs256PoolSignCpuMs) / 1000, 2)} cores busy, at the start of the run ` +
+            '(the host drifts: the RS256 floor, measured in the same rounds as the scenario, is the reference of its moment).'
           : ''),
       '',
     );
