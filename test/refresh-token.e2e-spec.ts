@@ -3,6 +3,7 @@ import { AuditService } from '../apps/identity-server/src/audit/audit.service';
 import { KeyMaterial } from '../apps/identity-server/src/crypto/key-material';
 import { RefreshTokenFamilyEntity } from '../apps/identity-server/src/oauth/tokens/refresh-token-family.entity';
 import { RefreshTokenSealer } from '../apps/identity-server/src/oauth/tokens/refresh-token.sealer';
+import { RefreshTokenStore } from '../apps/identity-server/src/oauth/tokens/refresh-token.store';
 import { DATABASES } from './support/databases';
 import {
   createClient,
@@ -84,6 +85,23 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
     expect(claims.auth_time).toBe(decodeJwt(first.access_token).payload.auth_time);
 
     expectOAuthError(await refresh(CONSOLE, first.refresh_token), 400, 'invalid_grant');
+  });
+
+  it('looks a token up without redeeming it: only the live token has times, an earlier one is inactive', async () => {
+    const user = await createUser(server);
+    const first = await signIn(CONSOLE, user);
+    const second = (await refresh(CONSOLE, first.refresh_token)).body as unknown as Tokens;
+    const store = server.get(RefreshTokenStore);
+    const live = await store.inspect(second.refresh_token);
+    expect(live).toMatchObject({ active: true, userId: user.id, scope: first.scope });
+    const times = live as { issuedAt: Date; expiresAt: Date };
+    expect(times.expiresAt.getTime() - times.issuedAt.getTime()).toBe(2592000 * 1000);
+    const earlier = await store.inspect(first.refresh_token);
+    expect(earlier).toMatchObject({ active: false, familyId: live!.familyId });
+    expect(earlier).not.toHaveProperty('issuedAt');
+    expect(earlier).not.toHaveProperty('expiresAt');
+    // Looking up redeemed nothing: the live token still refreshes.
+    expect((await refresh(CONSOLE, second.refresh_token)).status).toBe(200);
   });
 
   it('treats a rotated token presented again as reuse and revokes the whole family (RFC 9700 §4.14.2)', async () => {

@@ -32,8 +32,9 @@ export type InspectedToken =
       userId: string;
       username?: string;
       scope: string;
-      exp: number;
-      iat: number;
+      /** Only for the grant's live token: earlier ones have no times of their own here. */
+      exp?: number;
+      iat?: number;
     };
 
 /**
@@ -126,8 +127,12 @@ export class TokenInspector {
       userId: found.userId,
       username: user?.username,
       scope: found.scope,
-      exp: Math.floor(found.expiresAt.getTime() / 1000),
-      iat: Math.floor(found.issuedAt.getTime() / 1000),
+      ...(found.active
+        ? {
+            exp: Math.floor(found.expiresAt.getTime() / 1000),
+            iat: Math.floor(found.issuedAt.getTime() / 1000),
+          }
+        : {}),
     };
   }
 }

@@ -12,6 +12,10 @@ import { executeStatement, hydrateRow, selectColumns, sqlTimestamp } from '../..
 import { RefreshTokenFamilyEntity } from './refresh-token-family.entity';
 import { RefreshGrant, RefreshTokenSealer } from './refresh-token.sealer';
 
+/** A refresh token looked up: the live token of a live grant with its times, or an inactive one. */
+export type InspectedRefreshGrant = RefreshGrant &
+  ({ active: true; issuedAt: Date; expiresAt: Date } | { active: false });
+
 export type RedeemResult =
   | { ok: true; grant: RefreshGrant; successor: string }
   | {
@@ -230,24 +234,22 @@ export class RefreshTokenStore {
   /**
    * Looks a token up without redeeming it (introspection, revocation, the
    * scope check before a refresh). An earlier token of a grant is found too,
-   * inactive, so that revoking it still revokes its grant. `issuedAt` and
-   * `expiresAt` are the live token's.
+   * inactive, so that revoking it still revokes its grant. Only the live token
+   * has times: the row holds the live token's, not those of the ones before it.
    */
-  async inspect(
-    token: string,
-  ): Promise<(RefreshGrant & { active: boolean; expiresAt: Date; issuedAt: Date }) | null> {
+  async inspect(token: string): Promise<InspectedRefreshGrant | null> {
     const grant = this.sealer.open(token);
     if (!grant) return null;
     const family = await this.findFamily(grant.familyId);
     if (!family || family.tokenHash === null || !family.tokenExpiresAt || !family.tokenIssuedAt)
       return null;
-    const current = this.hasher.matches(token, family.tokenHash);
-    return {
-      ...grant,
-      active: current && family.revokedAt === null && family.tokenExpiresAt > new Date(),
-      expiresAt: family.tokenExpiresAt,
-      issuedAt: family.tokenIssuedAt,
-    };
+    const live =
+      this.hasher.matches(token, family.tokenHash) &&
+      family.revokedAt === null &&
+      family.tokenExpiresAt > new Date();
+    return live
+      ? { ...grant, active: true, issuedAt: family.tokenIssuedAt, expiresAt: family.tokenExpiresAt }
+      : { ...grant, active: false };
   }
 
   private expiryFrom(now: Date): Date {
