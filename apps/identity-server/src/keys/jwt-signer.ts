@@ -110,7 +110,7 @@ export class JwtSigner {
  * A ring row whose algorithm and key disagree would otherwise sign tokens that
  * no verifier accepts.
  */
-export function assertCanSign(key: SigningKey): void {
+function assertCanSign(key: SigningKey): void {
   const { privateKey } = key;
   const details = privateKey.asymmetricKeyDetails;
   const fits =
