@@ -60,6 +60,14 @@ describe('ProtocolEndpoints, the JWKS', () => {
     expect(await head.text()).toBe('');
   });
 
+  it('revalidates with 304 under Cache-Control: no-cache too (the origin is what no-cache asks for)', async () => {
+    current = () => Promise.resolve(doc);
+    const res = await fetch(`${base}/.well-known/jwks.json`, {
+      headers: { 'if-none-match': '"abc"', 'cache-control': 'no-cache' },
+    });
+    expect(res.status).toBe(304);
+  });
+
   it('leaves every other method and spelling to the next listener', async () => {
     current = () => Promise.resolve(doc);
     for (const [method, path] of [

@@ -158,6 +158,12 @@ export class ProtocolEndpoints {
  * Whether an `If-None-Match` field names the current representation (RFC 9110
  * §13.1.2): `*`, or a list of entity tags of which one equals `etag` by the
  * weak comparison (§8.8.3.2: `W/"x"` and `"x"` are the same tag).
+ *
+ * Not Express's `fresh` package: it answers in full whenever the request says
+ * `Cache-Control: no-cache`, and the Fetch standard adds that header to every
+ * request that carries `If-None-Match` (Node's `fetch` included), so such a
+ * verifier would never get its 304. No-cache asks for validation at the
+ * origin (RFC 9111 §5.2.1.4), and this is the origin: a 304 is that validation.
  */
 export function noneMatchHits(field: string | undefined, etag: string): boolean {
   if (field === undefined) return false;
