@@ -281,8 +281,8 @@ async function abScenario({ id, title, a, b, c, bar, note, seconds = cfg.seconds
   const names = new Map([
     [a, 'A'],
     [b, 'B'],
-    [c, 'C'],
   ]);
+  if (c) names.set(c, 'C');
   // Two sides alternate AB, BA. With C, A and B stay next to each other (the judged
   // ratio keeps its moments close) and take turns first, C before or after them.
   const orders = c
