@@ -38,6 +38,20 @@ describe('readFormBody', () => {
     expect((await readFormBody(request('a=100%25')))?.a).toBe('100%');
   });
 
+  it('splits as the URL standard does: empty pieces skipped, a name alone is empty, the first = splits', async () => {
+    const body = await readFormBody(request('&a=1&&b&c=x=y&=z&d=%3D&'));
+    expect({ ...body }).toEqual({ a: '1', b: '', c: 'x=y', '': 'z', d: '=' });
+  });
+
+  it.each(['a=%zz', 'a=%4', 'a%E2=%82%AC', '%FF=1'])(
+    'refuses %s, an escape that is broken or not UTF-8 in a name or a value',
+    async (text) => {
+      expect(await refusal(request(text))).toBe(
+        'invalid_request: the request body could not be parsed',
+      );
+    },
+  );
+
   it('keeps a repeated name as an array, so that it can be refused', async () => {
     const body = await readFormBody(request('scope=a&scope=b&scope=c'));
     expect(body?.scope).toEqual(['a', 'b', 'c']);

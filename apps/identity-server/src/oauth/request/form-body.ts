@@ -59,19 +59,43 @@ export async function readFormBody(req: IncomingMessage): Promise<FormBody | und
   return parseForm(await readAtMost(req, source, FORM_BODY_LIMITS.maxBytes));
 }
 
+/**
+ * The pairs of an `application/x-www-form-urlencoded` text, in one pass: split
+ * on `&` (empty pieces skipped) and at the first `=`, then `+` and
+ * percent-escapes decoded, as the WHATWG URL standard's parser does, except
+ * that an escape which is not UTF-8 (or not an escape at all, `%zz`) is
+ * refused instead of being kept as text or turned into U+FFFD.
+ */
 function parseForm(text: string): FormBody {
   const body: FormBody = Object.create(null) as FormBody;
   if (text === '') return body;
-  let parameters = 1;
-  for (let i = text.indexOf('&'); i !== -1; i = text.indexOf('&', i + 1))
+  let parameters = 0;
+  for (let start = 0; start <= text.length;) {
+    let end = text.indexOf('&', start);
+    if (end < 0) end = text.length;
     if (++parameters > FORM_BODY_LIMITS.maxParameters) throw unparsable();
-  // URLSearchParams writes U+FFFD for an escape that is not UTF-8: check the rare text that has one.
-  if (text.includes('%') && hasInvalidEscape(text)) throw unparsable();
-  for (const [name, value] of new URLSearchParams(text)) {
-    const earlier = body[name];
-    body[name] = earlier === undefined ? value : [...[earlier].flat(), value];
+    if (end > start) {
+      const equals = text.indexOf('=', start);
+      const split = equals < 0 || equals > end ? end : equals;
+      const name = formDecode(text.slice(start, split));
+      const value = split < end ? formDecode(text.slice(split + 1, end)) : '';
+      const earlier = body[name];
+      body[name] = earlier === undefined ? value : [...[earlier].flat(), value];
+    }
+    start = end + 1;
   }
   return body;
+}
+
+/** One name or value: `+` is a space, and escapes must spell UTF-8 (`invalid_request` otherwise). */
+function formDecode(raw: string): string {
+  const spaced = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    throw unparsable();
+  }
 }
 
 /**
@@ -115,18 +139,6 @@ function readAtMost(
       resolve(Buffer.concat(chunks, size).toString('utf8'));
     });
   });
-}
-
-/** True when some escape sequence in the form does not decode as UTF-8. */
-function hasInvalidEscape(text: string): boolean {
-  for (const part of text.split('&')) {
-    try {
-      decodeURIComponent(part.replace(/\+/g, ' '));
-    } catch {
-      return true;
-    }
-  }
-  return false;
 }
 
 function unparsable(): OAuthError {

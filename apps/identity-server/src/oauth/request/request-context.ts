@@ -11,5 +11,5 @@ export type ProxyTrust = (address: string, hop: number) => boolean;
 
 /** The caller's address exactly as Express's `req.ip` gives it under the same trust rule. */
 export function requestContext(req: IncomingMessage, trust: ProxyTrust): RequestContext {
-  return { ip: (proxyaddr(req, trust)) ?? null };
+  return { ip: proxyaddr(req, trust) ?? null };
 }
