@@ -13,6 +13,8 @@ export default tseslint.config(
       'jest.config.js',
       // Plain ESM scripts run on demand, outside the TypeScript project that typed linting needs.
       'bench/**/*.mjs',
+      // Compiled builds kept for bench/compare-builds.mjs.
+      'bench/builds/**',
     ],
   },
   eslint.configs.recommended,

@@ -166,8 +166,18 @@ describe.each(DATABASES)('signing keys and the JWKS (RFC 7517) on %s', (kind) =>
     expect(await head.text()).toBe('');
   });
 
+  it('answers another method with 405 and Allow, and OPTIONS with 204', async () => {
+    const post = await fetch(`${serverA.url}/.well-known/jwks.json`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(await post.text()).not.toContain('"keys"');
+    const options = await fetch(`${serverA.url}/.well-known/jwks.json`, { method: 'OPTIONS' });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+  });
+
   it.each([
-    ['POST', '/.well-known/jwks.json'],
+    ['POST', '/.well-known/JWKS.json'],
     ['GET', '/.well-known/jwks.json/'],
     ['GET', '/.WELL-KNOWN/JWKS.JSON'],
   ])('answers %s %s with 404, not with the set', async (method, path) => {

@@ -176,8 +176,33 @@ describe.each(DATABASES)('token endpoint (RFC 6749 §3.2, §5.2) on %s', (kind) 
     it.each([
       ['GET', '/oauth/token'],
       ['PUT', '/oauth/token'],
+      ['DELETE', '/oauth/revoke'],
+      ['GET', '/oauth/introspect'],
+    ])('answers %s %s with 405 and Allow (RFC 9110 §15.5.6)', async (method, path) => {
+      const init: RequestInit = { method, headers: { ...consoleBasic(), 'content-type': FORM } };
+      if (method === 'PUT') init.body = new URLSearchParams(passwordGrant).toString();
+      const res = await fetch(`${server.url}${path}`, init);
+      expect(res.status).toBe(405);
+      expect(res.headers.get('allow')).toBe('POST, OPTIONS');
+      expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await res.json()).toEqual({ statusCode: 405, message: 'Method Not Allowed' });
+    });
+
+    it('answers OPTIONS with 204 and the methods the endpoint takes, and no CORS grant', async () => {
+      const res = await fetch(tokenUrl, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('allow')).toBe('POST, OPTIONS');
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      expect(await res.text()).toBe('');
+    });
+
+    it.each([
       ['POST', '/oauth/token/'],
       ['POST', '/OAUTH/TOKEN'],
+      ['GET', '/oauth/token/'],
     ])('answers %s %s with 404, not as the token endpoint', async (method, path) => {
       // A well-formed password grant: were it routed to the token endpoint, it would get a token.
       const init: RequestInit = { method, headers: { ...consoleBasic(), 'content-type': FORM } };

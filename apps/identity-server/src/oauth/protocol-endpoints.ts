@@ -31,9 +31,10 @@ import { ProxyTrust, requestContext } from './request/request-context';
  * form body read by {@link readFormBody} (body-parser's rules, without its
  * general machinery), logged as pino-http logs the others (same id, same line,
  * same redaction), and answered by the endpoint classes and the error writer
- * that define the protocol. Everything else goes on to Express, including
- * near misses: these paths are matched exactly, so `/oauth/token/` or
- * `/OAUTH/TOKEN` get Express's 404 (Express itself would have folded them).
+ * that define the protocol. Another method on one of these paths gets 405
+ * with `Allow`, or 204 for OPTIONS. Everything else goes on to Express,
+ * including near misses: these paths are matched exactly, so `/oauth/token/`
+ * or `/OAUTH/TOKEN` get Express's 404 (Express itself would have folded them).
  */
 @Injectable()
 export class ProtocolEndpoints {
@@ -70,12 +71,16 @@ export class ProtocolEndpoints {
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       const path = pathOf(req.url);
-      const endpoint = req.method === 'POST' ? this.routes.get(path) : undefined;
-      if (endpoint)
-        this.serve(endpoint, req, res).catch((error: unknown) => this.abort(error, req, res));
-      else if ((req.method === 'GET' || req.method === 'HEAD') && path === this.jwksPath)
-        this.serveJwks(req, res).catch((error: unknown) => this.abort(error, req, res));
-      else express.call(server, req, res);
+      const endpoint = this.routes.get(path);
+      if (endpoint) {
+        if (req.method === 'POST')
+          this.serve(endpoint, req, res).catch((error: unknown) => this.abort(error, req, res));
+        else this.refuseMethod(req, res, 'POST, OPTIONS');
+      } else if (path === this.jwksPath) {
+        if (req.method === 'GET' || req.method === 'HEAD')
+          this.serveJwks(req, res).catch((error: unknown) => this.abort(error, req, res));
+        else this.refuseMethod(req, res, 'GET, HEAD, OPTIONS');
+      } else express.call(server, req, res);
     });
   }
 
@@ -121,6 +126,22 @@ export class ProtocolEndpoints {
     res.statusCode = 200;
     if (req.method === 'HEAD') res.end();
     else res.end(doc.body);
+  }
+
+  /**
+   * A method these paths do not take: 405 with the methods they do take in
+   * `Allow` (RFC 9110 §15.5.6), Nest's error body; OPTIONS gets 204 with the
+   * same `Allow` (§9.3.7). No CORS headers: no browser origin is trusted here.
+   */
+  private refuseMethod(req: IncomingMessage, res: ServerResponse, allow: string): void {
+    this.logRequest(req, res);
+    res.setHeader('Allow', allow);
+    if (req.method === 'OPTIONS') {
+      res.statusCode = 204;
+      res.end();
+      return;
+    }
+    sendNoStoreJson(res, 405, { statusCode: 405, message: 'Method Not Allowed' });
   }
 
   /** The last resort, when even the error could not be written: log it and drop the connection. */
