@@ -306,6 +306,20 @@ describe.each(DATABASES)('OpenID Connect on %s', (kind) => {
     });
   });
 
+  describe('the password grant', () => {
+    it('issues no ID token, at first or on refresh, even with openid granted', async () => {
+      const tokens = await passwordTokens('openid orders:read');
+      expect(tokens).not.toHaveProperty('id_token');
+      const refreshed = await tokenRequest(server.url, app, {
+        grant_type: 'refresh_token',
+        refresh_token: tokens.refresh_token,
+      });
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.body.scope).toBe('openid orders:read');
+      expect(refreshed.body).not.toHaveProperty('id_token');
+    });
+  });
+
   describe('ID tokens (Core 1.0 §2)', () => {
     it('verify against the published JWKS, typ JWT, with the claims of the request', async () => {
       const tokens = await passwordTokens('openid profile email');
@@ -467,6 +481,65 @@ describe.each(DATABASES)('OpenID Connect in the authorization code flow on %s', 
     expect(two.payload).toMatchObject({ aud: second.clientId, nonce: 'second', sub: user.id });
     expect(two.payload.auth_time).toBe(signedInAt);
     expect(await sessionAuthTime(user)).toBe(signedInAt);
+  });
+
+  describe('on refresh (Core 1.0 §12.2)', () => {
+    const refresh = (client: BrowserClient, token: string, extra: Record<string, string> = {}) =>
+      tokenRequest(server.url, client, {
+        grant_type: 'refresh_token',
+        refresh_token: token,
+        ...extra,
+      });
+
+    it('issues a new ID token for the same authentication: sub, aud, auth_time and nonce kept', async () => {
+      const user = await newUser();
+      const client = await registerBrowserClient(server, {
+        scope: 'openid email orders:read',
+        refreshTokens: true,
+      });
+      const first = await codeFlow(new BrowserFlow(server.url), client, user, {
+        nonce: 'n-refresh',
+      });
+      const original = (await verifyIdToken(first.id_token, client)).payload;
+
+      // Two rotations: the mark travels in each successor.
+      let token = first.refresh_token;
+      for (let round = 0; round < 2; round++) {
+        const res = await refresh(client, token);
+        expect(res.status).toBe(200);
+        const body = res.body as Record<string, string>;
+        const { payload } = await verifyIdToken(body.id_token, client);
+        expect(payload).toMatchObject({
+          iss: original.iss,
+          sub: user.id,
+          aud: client.clientId,
+          azp: client.clientId,
+          auth_time: original.auth_time,
+          nonce: 'n-refresh',
+          email: user.email,
+          // Bound to the access token of this response, not the first one.
+          at_hash: atHash(body.access_token),
+        });
+        expect(payload.iat).toBeGreaterThanOrEqual(original.iat as number);
+        token = body.refresh_token;
+      }
+    });
+
+    it('issues none when the refresh narrows the scope without openid', async () => {
+      const client = await registerBrowserClient(server, {
+        scope: 'openid orders:read',
+        refreshTokens: true,
+      });
+      const first = await codeFlow(new BrowserFlow(server.url), client, await newUser());
+      const narrowed = await refresh(client, first.refresh_token, { scope: 'orders:read' });
+      expect(narrowed.status).toBe(200);
+      expect(narrowed.body.scope).toBe('orders:read');
+      expect(narrowed.body).not.toHaveProperty('id_token');
+      // The grant keeps openid: the next refresh without a scope has one again, with no nonce.
+      const next = await refresh(client, narrowed.body.refresh_token as string);
+      const { payload } = await verifyIdToken(next.body.id_token as string, client);
+      expect(payload).not.toHaveProperty('nonce');
+    });
   });
 
   it('issues no ID token without openid', async () => {

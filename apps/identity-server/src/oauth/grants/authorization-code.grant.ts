@@ -3,7 +3,7 @@ import { AccountsService } from '../../accounts/accounts.service';
 import { AuditService } from '../../audit/audit.service';
 import { ClientPrincipal } from '../../clients/client.types';
 import { ClientsService } from '../../clients/clients.service';
-import { parseScope } from '../../clients/scope';
+import { OIDC_SCOPES, parseScope } from '../../clients/scope';
 import { AuthorizationCodeStore } from '../authorize/authorization-code.store';
 import { isWellFormedPkceValue } from '../authorize/pkce';
 import { invalidGrant } from '../errors/oauth.error';
@@ -80,6 +80,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     // The scope as granted, within what the client is allowed today.
     const scopes = (parseScope(granted.scope) ?? []).filter((s) => client.scopes.includes(s));
     const scope = scopes.join(' ');
+    const openid = scopes.includes(OIDC_SCOPES.openid);
 
     const grant = await this.refreshTokens.startGrant({
       familyId: granted.grantId,
@@ -87,6 +88,8 @@ export class AuthorizationCodeGrant implements GrantHandler {
       userId: user.id,
       scope,
       authTime: granted.authTime,
+      // An OpenID authentication: its refreshes return ID tokens too, with this nonce (Core 1.0 §12.2).
+      ...(openid ? { oidc: granted.nonce !== null ? { nonce: granted.nonce } : {} } : {}),
       withRefreshToken: client.grantTypes.includes('refresh_token'),
     });
     // Taken: the code was replayed meanwhile and the grant revoked before it started.
@@ -105,7 +108,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
       grantId: granted.grantId,
     });
     const response = tokenResponse(access, scope, grant.token);
-    if (scopes.includes('openid')) {
+    if (openid) {
       response.id_token = await this.idTokens.issue({
         client,
         user,

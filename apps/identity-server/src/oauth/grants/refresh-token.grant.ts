@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { AccountsService } from '../../accounts/accounts.service';
 import { AuditService } from '../../audit/audit.service';
 import { ClientPrincipal } from '../../clients/client.types';
-import { parseScope } from '../../clients/scope';
+import { hasScope } from '../oidc/claims';
+import { OIDC_SCOPES, parseScope } from '../../clients/scope';
 import { invalidGrant } from '../errors/oauth.error';
 import { FormParams } from '../request/form-params';
+import { IdTokenIssuer } from '../oidc/id-token.issuer';
 import { RequestContext } from '../request/request-context';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
@@ -18,7 +20,11 @@ const INVALID_REFRESH_TOKEN = 'the refresh token is invalid, expired or revoked'
  * Refresh, RFC 6749 §6, with rotation: every use replaces the token with
  * its successor, and the one replaced stops working. The new access token may narrow the scope; the
  * successor keeps the original scope. The client was authenticated as
- * approved already; the user must still be active.
+ * approved already; the user must still be active. A grant that began with an
+ * OpenID Connect authentication also gets a new ID token while the scope of
+ * the refresh keeps `openid` (Core 1.0 §12.2): same `sub`, `aud`, `auth_time`
+ * and `nonce` as the first, a new `iat` and `at_hash`, and the claims of the
+ * scope as granted now.
  */
 @Injectable()
 export class RefreshTokenGrant implements GrantHandler {
@@ -28,6 +34,7 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly store: RefreshTokenStore,
     private readonly accounts: AccountsService,
     private readonly accessTokens: AccessTokenIssuer,
+    private readonly idTokens: IdTokenIssuer,
     private readonly audit: AuditService,
   ) {}
 
@@ -75,7 +82,18 @@ export class RefreshTokenGrant implements GrantHandler {
       authTime: grant.authTime,
       grantId: grant.familyId,
     });
-    return tokenResponse(access, scope, successor);
+    const response = tokenResponse(access, scope, successor);
+    if (grant.oidc && hasScope(scope, OIDC_SCOPES.openid)) {
+      response.id_token = await this.idTokens.issue({
+        client,
+        user,
+        scope,
+        ...(grant.oidc.nonce !== undefined ? { nonce: grant.oidc.nonce } : {}),
+        authTime: grant.authTime,
+        accessToken: access.token,
+      });
+    }
+    return response;
   }
 }
 

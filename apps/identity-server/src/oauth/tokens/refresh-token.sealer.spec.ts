@@ -14,6 +14,16 @@ describe('RefreshTokenSealer', () => {
     expect(sealer.open(sealer.seal(grant))).toEqual(grant);
   });
 
+  it("carries an OpenID grant's mark and nonce, and a grant without either opens without them", () => {
+    const withNonce = { ...grant, oidc: { nonce: 'n-0S6_WzA2Mj' } };
+    const withoutNonce = { ...grant, oidc: {} };
+    expect(sealer.open(sealer.seal(withNonce))).toEqual(withNonce);
+    expect(sealer.open(sealer.seal(withoutNonce))).toEqual(withoutNonce);
+    const plain = sealer.open(sealer.seal(grant));
+    expect(plain).toEqual(grant);
+    expect(plain).not.toHaveProperty('oidc');
+  });
+
   it('seals the same grant into a different token each time', () => {
     const tokens = new Set(Array.from({ length: 50 }, () => sealer.seal(grant)));
     expect(tokens.size).toBe(50);

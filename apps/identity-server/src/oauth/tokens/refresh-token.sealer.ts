@@ -11,6 +11,13 @@ export interface RefreshGrant {
   scope: string;
   /** When the user authenticated (RFC 9068 `auth_time`). */
   authTime: Date;
+  /**
+   * Present when the grant began with an OpenID Connect authentication (the
+   * authorization code flow with `openid`): a refresh then returns a new ID
+   * token (Core 1.0 §12.2) with the authentication request's `nonce`, if it
+   * had one. Absent for the password grant, which issues no ID token.
+   */
+  oidc?: { nonce?: string };
 }
 
 const VERSION = 1;
@@ -43,7 +50,9 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
  * authentication time) is what they see in their access tokens anyway.
  *
  * Layout, base64url without padding: version (1 byte) | nonce (16) |
- * ciphertext of a JSON array | GCM tag (16).
+ * ciphertext of a JSON array | GCM tag (16). The array holds the grant's
+ * fields in a fixed order, and a sixth element for an OpenID grant (see
+ * {@link RefreshGrant.oidc}); a token without it opens as before.
  */
 export class RefreshTokenSealer {
   constructor(private readonly key: Buffer) {
@@ -56,13 +65,16 @@ export class RefreshTokenSealer {
       authTagLength: TAG_BYTES,
     });
     cipher.setAAD(AAD);
-    const body = JSON.stringify([
+    const fields: unknown[] = [
       grant.familyId,
       grant.clientRef,
       grant.userId,
       grant.scope,
       grant.authTime.getTime(),
-    ]);
+    ];
+    // A sixth element only for an OpenID grant: `[]`, or `[nonce]`. Tokens sealed before it existed have five.
+    if (grant.oidc) fields.push(grant.oidc.nonce === undefined ? [] : [grant.oidc.nonce]);
+    const body = JSON.stringify(fields);
     const sealed = Buffer.concat([cipher.update(body, 'utf8'), cipher.final()]);
     const token = Buffer.concat([Buffer.of(VERSION), nonce, sealed, cipher.getAuthTag()]).toString(
       'base64url',
@@ -118,8 +130,8 @@ function parseGrant(body: string): RefreshGrant | null {
   } catch {
     return null;
   }
-  if (!Array.isArray(value) || value.length !== 5) return null;
-  const [familyId, clientRef, userId, scope, authTime] = value as unknown[];
+  if (!Array.isArray(value) || (value.length !== 5 && value.length !== 6)) return null;
+  const [familyId, clientRef, userId, scope, authTime, oidc] = value as unknown[];
   if (
     typeof familyId !== 'string' ||
     typeof clientRef !== 'string' ||
@@ -129,5 +141,12 @@ function parseGrant(body: string): RefreshGrant | null {
     !Number.isSafeInteger(authTime)
   )
     return null;
-  return { familyId, clientRef, userId, scope, authTime: new Date(authTime) };
+  const grant: RefreshGrant = { familyId, clientRef, userId, scope, authTime: new Date(authTime) };
+  if (value.length === 6) {
+    if (!Array.isArray(oidc) || oidc.length > 1) return null;
+    const [nonce] = oidc as unknown[];
+    if (nonce !== undefined && typeof nonce !== 'string') return null;
+    grant.oidc = nonce === undefined ? {} : { nonce };
+  }
+  return grant;
 }
