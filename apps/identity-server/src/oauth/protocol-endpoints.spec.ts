@@ -68,10 +68,20 @@ describe('ProtocolEndpoints, the JWKS', () => {
     expect(res.status).toBe(304);
   });
 
-  it('leaves every other method and spelling to the next listener', async () => {
+  it('answers another method itself: 405 with Allow, or 204 for OPTIONS', async () => {
+    current = () => Promise.resolve(doc);
+    const post = await fetch(`${base}/.well-known/jwks.json`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    const options = await fetch(`${base}/.well-known/jwks.json`, { method: 'OPTIONS' });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+  });
+
+  it('leaves every other spelling of the path to the next listener', async () => {
     current = () => Promise.resolve(doc);
     for (const [method, path] of [
-      ['POST', '/.well-known/jwks.json'],
+      ['POST', '/.well-known/JWKS.json'],
       ['GET', '/.well-known/jwks.json/'],
       ['GET', '/.well-known/JWKS.json'],
     ]) {
