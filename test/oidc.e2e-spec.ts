@@ -537,6 +537,7 @@ describe.each(DATABASES)('OpenID Connect in the authorization code flow on %s', 
       expect(narrowed.body).not.toHaveProperty('id_token');
       // The grant keeps openid: the next refresh without a scope has one again, with no nonce.
       const next = await refresh(client, narrowed.body.refresh_token as string);
+      expect(next.status).toBe(200);
       const { payload } = await verifyIdToken(next.body.id_token as string, client);
       expect(payload).not.toHaveProperty('nonce');
     });

@@ -27,7 +27,7 @@ import { ProxyTrust, requestContext } from './request/request-context';
  * Express add per request: no guard (clients authenticate in the body or with
  * Basic), no pipe, no cookie, no view. Going through both cost 0.35 ms of CPU
  * per request before any work was done (docs/performance.md), more than an
- * RS256 signature. Here a request is matched by method and exact path, its
+ * RS256 signature. Here a request is matched by exact path, then method, its
  * form body read by {@link readFormBody} (body-parser's rules, without its
  * general machinery), logged as pino-http logs the others (same id, same line,
  * same redaction), and answered by the endpoint classes and the error writer

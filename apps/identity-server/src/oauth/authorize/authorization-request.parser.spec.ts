@@ -91,6 +91,8 @@ describe('AuthorizationRequestParser (RFC 6749 §4.1.1, §4.1.2.1)', () => {
     ['invalid_request', pairs({ prompt: 'none consent' })],
     ['invalid_request', pairs({ prompt: 'whenever' })],
     ['invalid_request', pairs({ max_age: '1.5' })],
+    ['invalid_request', pairs({ nonce: 'n'.repeat(513) })],
+    ['invalid_request', pairs({ nonce: 'line\nbreak' })],
     ['invalid_request', pairs({ response_mode: 'fragment' })],
     ['request_not_supported', pairs({ request: 'eyJ.x.y' })],
     ['invalid_request', [...pairs(), ['state', 't']] as Array<[string, string]>],

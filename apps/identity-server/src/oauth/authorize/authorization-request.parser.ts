@@ -9,6 +9,8 @@ import { isWellFormedPkceValue, PKCE_METHOD } from './pkce';
 const PROMPT_VALUES = new Set(['none', 'login', 'consent', 'select_account']);
 const MAX_STATE_LENGTH = 1024;
 const MAX_NONCE_LENGTH = 512;
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /**
  * The parameters this endpoint reads: the only names an error description
@@ -145,6 +147,10 @@ export class AuthorizationRequestParser {
     const nonce = get('nonce');
     if (nonce !== undefined && nonce.length > MAX_NONCE_LENGTH)
       throw new AuthorizationError('invalid_request', 'nonce is too long');
+    // It travels into ID tokens, logs and the sealed refresh envelope, where a
+    // control character would be escaped six times its size: none is needed.
+    if (nonce !== undefined && CONTROL_CHARACTER.test(nonce))
+      throw new AuthorizationError('invalid_request', 'nonce has a control character');
 
     return {
       clientRef: target.client.ref,

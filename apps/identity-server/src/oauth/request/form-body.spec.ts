@@ -43,7 +43,17 @@ describe('readFormBody', () => {
     expect({ ...body }).toEqual({ a: '1', b: '', c: 'x=y', '': 'z', d: '=' });
   });
 
-  it.each(['a=%zz', 'a=%4', 'a%E2=%82%AC', '%FF=1'])(
+  it('counts empty pieces toward the parameter limit, and decodes + in a name', async () => {
+    const limit = FORM_BODY_LIMITS.maxParameters;
+    expect(await refusal(request(`a=1${'&'.repeat(limit)}`))).toBe(
+      'invalid_request: the request body could not be parsed',
+    );
+    expect({ ...(await readFormBody(request(`a+b=1${'&'.repeat(limit - 1)}`))) }).toEqual({
+      'a b': '1',
+    });
+  });
+
+  it.each(['a=%zz', 'a=%4', 'a=%', 'a%E2=%82%AC', '%FF=1'])(
     'refuses %s, an escape that is broken or not UTF-8 in a name or a value',
     async (text) => {
       expect(await refusal(request(text))).toBe(

@@ -47,7 +47,8 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
  * rather than under the server key with a random 96-bit IV. That keeps AES-GCM
  * far from its per-key message limit however many rotations a deployment
  * does. The envelope is opaque to clients; what it holds (user, grant, scope,
- * authentication time) is what they see in their access tokens anyway.
+ * authentication time, and an OpenID grant's authentication-request nonce) is
+ * what they see in their access and ID tokens anyway.
  *
  * Layout, base64url without padding: version (1 byte) | nonce (16) |
  * ciphertext of a JSON array | GCM tag (16). The array holds the grant's
