@@ -9,28 +9,32 @@
 // the drift. `npm run bench` remains the judge of the bars; this tells whether
 // a change is worth making.
 //
-//   node bench/compare-builds.mjs <build> <build> [...]
+//   node bench/compare-builds.mjs <build> [<build> ...]
 //
 // A build is a compiled tree inside this repository (dist/ resolves its
-// packages from node_modules/ here), for instance:
-//   git stash && npm run build && cp -r dist bench/builds/before && git stash pop
-//   npm run build
-//   node bench/compare-builds.mjs bench/builds/before dist
+// packages from node_modules/ here; bench/builds/ is ignored by git and
+// eslint). For instance, the committed code against the working tree:
+//   mkdir -p bench/builds && rm -rf bench/builds/before
+//   git stash -u && npm run build && cp -r dist bench/builds/before; git stash pop
+//   npm run build && node bench/compare-builds.mjs bench/builds/before dist
 // A build may carry node flags and one environment variable for its process:
 // `dist@--max-semi-space-size=32`, `dist#UV_THREADPOOL_SIZE=2`.
 //
 // Environment: COMPARE_ROUNDS (8), COMPARE_SECONDS (6), COMPARE_CONNECTIONS
 // (20); COMPARE_PERF=1 also records the second round of every side with
-// `perf record -e cpu-clock -g` (start the sides with `@--perf-basic-prof` to
-// name JavaScript frames) into bench/results/compare-<time>/.
+// `perf record -e cpu-clock -g` in one extra round that is left out of the
+// figures (start the sides with `@--perf-basic-prof` to name JavaScript
+// frames). Output, with results.json, goes to bench/results/compare-<time>/.
+// Sides take turns going first: round r starts with side r mod n.
 // Each side runs on its own SQLite database: the request reads no table once
 // the client is cached, so the engine does not matter here.
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { autocannonRun, basicAuth, FORM } from './lib/load.mjs';
-import { cpuMs, runCommand, startProcess, stopAll, waitForHttp } from './lib/procs.mjs';
+import { cpuMs, killAllSync, runCommand, startProcess, stopAll, waitForHttp } from './lib/procs.mjs';
 import { median, table } from './lib/stats.mjs';
 
 const ROOT = path.resolve(new URL('..', import.meta.url).pathname);
@@ -46,20 +50,44 @@ if (specs.length === 0) {
   process.stderr.write('usage: node bench/compare-builds.mjs <build>[@node flags][#NAME=value] ...\n');
   process.exit(2);
 }
+process.on('exit', killAllSync);
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.on(signal, () => {
+    void stopAll().finally(() => process.exit(130));
+  });
 
 const outDir = path.join(ROOT, 'bench/results', `compare-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 mkdirSync(outDir, { recursive: true });
 const BODY = 'grant_type=client_credentials&scope=orders%3Aread';
-let nextPort = 4300 + Math.floor(Math.random() * 500);
+
+/** A port the kernel says is free now. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The environment of a server: what node needs from ours, and `extra`. */
+function childEnv(extra) {
+  const keep = ['PATH', 'HOME', 'LANG', 'TZ', 'UV_THREADPOOL_SIZE', 'NODE_OPTIONS'];
+  return { ...Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]])), ...extra };
+}
 
 /** One Tessera build, started on a fresh SQLite database with the bench's client. */
 async function startBuild(spec, index) {
   const [withFlags, envPair] = spec.split('#');
   const [dir, flags] = withFlags.split('@');
   const dist = path.resolve(dir);
-  const port = nextPort++;
-  const env = {
-    ...process.env,
+  const main = path.join(dist, 'apps/identity-server/src/main.js');
+  if (!existsSync(main)) throw new Error(`${spec}: no ${path.relative(ROOT, main)} (a build is a copy of dist/)`);
+  const port = await freePort();
+  const separator = envPair?.indexOf('=') ?? -1;
+  const env = childEnv({
     PORT: String(port),
     ISSUER_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: `sqlite:${path.join(outDir, `build-${index}.sqlite`)}`,
@@ -68,8 +96,8 @@ async function startBuild(spec, index) {
     SIGNING_KEY_ALGORITHM: 'RS256',
     BOOTSTRAP_ADMIN_USERNAME: 'bench-admin',
     BOOTSTRAP_ADMIN_PASSWORD: `Bench-${randomBytes(18).toString('base64url')}`,
-    ...(envPair ? Object.fromEntries([envPair.split('=')]) : {}),
-  };
+    ...(envPair ? { [envPair.slice(0, separator)]: envPair.slice(separator + 1) } : {}),
+  });
   const cli = await runCommand(
     process.execPath,
     [path.join(dist, 'apps/identity-server/src/cli.js'), 'clients:create', 'bench-cc', '--grant', 'client_credentials', '--scope', 'orders:read orders:write'],
@@ -77,7 +105,7 @@ async function startBuild(spec, index) {
   );
   const secret = /"bench-cc" created[^\n]*\n\s*\n\s{4}(\S+)/.exec(cli)?.[1];
   if (!secret) throw new Error(`could not read bench-cc's secret from the CLI:\n${cli}`);
-  const proc = startProcess(`build-${index}`, process.execPath, [...(flags ? flags.split(' ') : []), path.join(dist, 'apps/identity-server/src/main.js')], {
+  const proc = startProcess(`build-${index}`, process.execPath, [...(flags ? flags.split(' ') : []), main], {
     env,
     cwd: ROOT,
     logFile: path.join(outDir, `build-${index}.log`),
@@ -87,10 +115,10 @@ async function startBuild(spec, index) {
 }
 
 async function startFloor() {
-  const port = nextPort++;
+  const port = await freePort();
   const secret = randomBytes(32).toString('base64url');
   const proc = startProcess('rs256-floor', process.execPath, [path.join(ROOT, 'bench/servers/rs256-floor.mjs')], {
-    env: { ...process.env, FLOOR_PORT: String(port), FLOOR_CLIENT_ID: 'bench-cc', FLOOR_CLIENT_SECRET: secret },
+    env: childEnv({ FLOOR_PORT: String(port), FLOOR_CLIENT_ID: 'bench-cc', FLOOR_CLIENT_SECRET: secret }),
     cwd: ROOT,
     logFile: path.join(outDir, 'floor.log'),
   });
@@ -109,37 +137,53 @@ function load(side, seconds) {
   });
 }
 
-/** `perf record` of `pid` for `seconds`, or undefined without COMPARE_PERF. */
+/** Records `side` with perf for `seconds`: the file, or null when perf is missing or failed. */
 function record(side, index, seconds) {
-  if (!cfg.perf) return undefined;
   const file = path.join(outDir, `perf-${index}.data`);
   const child = spawn('perf', ['record', '-e', 'cpu-clock', '-F', '1999', '-g', '-p', String(side.proc.pid), '-o', file, '--', 'sleep', String(seconds)], { stdio: 'ignore' });
-  return new Promise((resolve) => child.once('exit', () => resolve(file)));
+  return new Promise((resolve) => {
+    child.once('error', (error) => {
+      console.log(`perf could not run (${error.message}): no recording of ${side.name}`);
+      resolve(null);
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) console.log(`perf exited with ${code}: no recording of ${side.name}`);
+      resolve(code === 0 ? file : null);
+    });
+  });
 }
 
 const sides = [];
 try {
   for (const [index, spec] of specs.entries()) sides.push(await startBuild(spec, index));
   sides.push(await startFloor());
-  console.log(`${cfg.rounds} rounds × ${cfg.seconds} s, ${cfg.connections} connections, order reversed every other round`);
+  console.log(`${cfg.rounds} rounds × ${cfg.seconds} s, ${cfg.connections} connections; round r starts with side r mod ${sides.length}`);
   for (const side of sides) {
     const warm = await load(side, 3);
     if (warm.firstFailure) throw new Error(`${side.name} answered ${warm.firstFailure}`);
   }
   const results = sides.map(() => []);
   for (let round = 0; round < cfg.rounds; round++) {
-    const order = round % 2 ? [...sides.keys()].reverse() : [...sides.keys()];
+    const order = sides.map((_, k) => (k + round) % sides.length);
     for (const i of order) {
       const side = sides[i];
       const before = cpuMs(side.proc.pid);
-      const recording = round === 1 ? record(side, i, cfg.seconds - 1) : undefined;
       const run = await load(side, cfg.seconds);
       const cpu = cpuMs(side.proc.pid) - before;
-      if (recording) await recording;
       if (run.non2xx || run.errors) throw new Error(`${side.name}: ${run.non2xx} non-2xx, ${run.errors} errors (${run.firstFailure ?? ''})`);
       results[i].push({ rps: run.rps, us: (cpu / run.total) * 1000 });
     }
     console.log(`round ${round + 1}: ${sides.map((s, i) => `${results[i][round].us.toFixed(1)} µs`).join(' | ')}`);
+  }
+  const recorded = [];
+  if (cfg.perf) {
+    // One more round, recorded and not counted: sampling call stacks costs CPU of its own.
+    for (const [i, side] of sides.entries()) {
+      const recording = record(side, i, cfg.seconds - 1);
+      await load(side, cfg.seconds);
+      const file = await recording;
+      if (file) recorded.push(path.relative(ROOT, file));
+    }
   }
   const base = results[0];
   const rows = [['side', 'CPU µs/request, median (min–max)', 'req/s median', 'CPU / side 0 per round (median)']];
@@ -154,7 +198,12 @@ try {
     ]);
   });
   console.log(`\n${table(rows)}`);
-  if (cfg.perf) console.log(`\nperf data: ${path.relative(ROOT, outDir)}/perf-<side>.data (perf report -i <file> --sort pid,dso)`);
+  writeFileSync(
+    path.join(outDir, 'results.json'),
+    JSON.stringify({ cfg, sides: sides.map((side, i) => ({ name: side.name, rounds: results[i] })) }, null, 2),
+  );
+  console.log(`\noutput: ${path.relative(ROOT, outDir)}/results.json`);
+  if (recorded.length) console.log(`perf data: ${recorded.join(', ')} (perf report -i <file> --sort pid,dso)`);
 } finally {
   await stopAll();
   for (const i of specs.keys()) rmSync(path.join(outDir, `build-${i}.sqlite`), { force: true });
