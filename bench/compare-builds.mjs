@@ -31,10 +31,9 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { autocannonRun, basicAuth, FORM } from './lib/load.mjs';
-import { cpuMs, killAllSync, runCommand, startProcess, stopAll, waitForHttp } from './lib/procs.mjs';
+import { cpuMs, freePort, killAllSync, runCommand, startProcess, stopAll, waitForHttp } from './lib/procs.mjs';
 import { median, table } from './lib/stats.mjs';
 
 const ROOT = path.resolve(new URL('..', import.meta.url).pathname);
@@ -59,18 +58,6 @@ for (const signal of ['SIGINT', 'SIGTERM'])
 const outDir = path.join(ROOT, 'bench/results', `compare-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 mkdirSync(outDir, { recursive: true });
 const BODY = 'grant_type=client_credentials&scope=orders%3Aread';
-
-/** A port the kernel says is free now. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The environment of a server: what node needs from ours, and `extra`. */
 function childEnv(extra) {

@@ -9,7 +9,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -18,6 +17,7 @@ import { autocannonRun, basicAuth, FORM, pacedRun } from './lib/load.mjs';
 import { busyCores, machineInfo, machineJiffies } from './lib/machine.mjs';
 import {
   cpuMs,
+  freePort,
   killAllSync,
   mariadbPid,
   memoryMb,
@@ -105,17 +105,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 // ---------------------------------------------------------------------------
 // Small helpers.
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function postForm(url, auth, form) {
   const res = await fetch(url, {

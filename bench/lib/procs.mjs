@@ -2,6 +2,7 @@
 // and always killed (also when the run fails or is interrupted).
 import { spawn, execFileSync } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const children = new Set();
@@ -169,4 +170,16 @@ export function mariadbPid() {
     }
   }
   return null;
+}
+
+/** A loopback port the kernel says is free now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
