@@ -33,7 +33,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { autocannonRun, basicAuth, FORM } from './lib/load.mjs';
-import { cpuMs, freePort, killAllSync, runCommand, startProcess, stopAll, waitForHttp } from './lib/procs.mjs';
+import { childEnv, cpuMs, createBenchClient, freePort, killAllSync, startProcess, stopAll, waitForHttp } from './lib/procs.mjs';
 import { median, table } from './lib/stats.mjs';
 
 const ROOT = path.resolve(new URL('..', import.meta.url).pathname);
@@ -59,11 +59,6 @@ const outDir = path.join(ROOT, 'bench/results', `compare-${new Date().toISOStrin
 mkdirSync(outDir, { recursive: true });
 const BODY = 'grant_type=client_credentials&scope=orders%3Aread';
 
-/** The environment of a server: what node needs from ours, and `extra`. */
-function childEnv(extra) {
-  const keep = ['PATH', 'HOME', 'LANG', 'TZ', 'UV_THREADPOOL_SIZE', 'NODE_OPTIONS'];
-  return { ...Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]])), ...extra };
-}
 
 /** One Tessera build, started on a fresh SQLite database with the bench's client. */
 async function startBuild(spec, index) {
@@ -85,13 +80,7 @@ async function startBuild(spec, index) {
     BOOTSTRAP_ADMIN_PASSWORD: `Bench-${randomBytes(18).toString('base64url')}`,
     ...(envPair ? { [envPair.slice(0, separator)]: envPair.slice(separator + 1) } : {}),
   });
-  const cli = await runCommand(
-    process.execPath,
-    [path.join(dist, 'apps/identity-server/src/cli.js'), 'clients:create', 'bench-cc', '--grant', 'client_credentials', '--scope', 'orders:read orders:write'],
-    { env, cwd: ROOT, logFile: path.join(outDir, `cli-${index}.log`) },
-  );
-  const secret = /"bench-cc" created[^\n]*\n\s*\n\s{4}(\S+)/.exec(cli)?.[1];
-  if (!secret) throw new Error(`could not read bench-cc's secret from the CLI:\n${cli}`);
+  const secret = await createBenchClient(dist, { env, cwd: ROOT, logFile: path.join(outDir, `cli-${index}.log`) });
   const proc = startProcess(`build-${index}`, process.execPath, [...(flags ? flags.split(' ') : []), main], {
     env,
     cwd: ROOT,

@@ -16,7 +16,9 @@ import { createDatabase, dropDatabases } from './lib/db.mjs';
 import { autocannonRun, basicAuth, FORM, pacedRun } from './lib/load.mjs';
 import { busyCores, machineInfo, machineJiffies } from './lib/machine.mjs';
 import {
+  childEnv,
   cpuMs,
+  createBenchClient,
   freePort,
   killAllSync,
   mariadbPid,
@@ -150,13 +152,6 @@ function nodeFlags(name) {
   return ['--cpu-prof', `--cpu-prof-dir=${path.join(runDir, 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`];
 }
 
-/** The environment of a server child: ours without anything Tessera reads, plus `extra`. */
-function childEnv(extra) {
-  const clean = {};
-  const passthrough = ['PATH', 'HOME', 'LANG', 'TZ', 'UV_THREADPOOL_SIZE', 'NODE_OPTIONS'];
-  for (const key of passthrough) if (env[key] !== undefined) clean[key] = env[key];
-  return { ...clean, ...extra };
-}
 
 // ---------------------------------------------------------------------------
 // Measuring one round of one side.
@@ -398,21 +393,7 @@ async function startTesseraPhase(alg, dist) {
   });
   const logFile = path.join(runDir, 'logs', `tessera-${alg}.log`);
   // The client_credentials client, made by the operator CLI before the server starts (it migrates the new database).
-  const cliOut = await runCommand(
-    process.execPath,
-    [
-      path.join(dist, 'apps/identity-server/src/cli.js'),
-      'clients:create',
-      'bench-cc',
-      '--grant',
-      'client_credentials',
-      '--scope',
-      'orders:read orders:write',
-    ],
-    { env: tesseraEnv, cwd: ROOT, logFile: path.join(runDir, 'logs', `cli-${alg}.log`), timeoutMs: 120_000 },
-  );
-  const ccSecret = /shown this once:\s*\n\s*\n\s{4}(\S+)/.exec(cliOut)?.[1];
-  if (!ccSecret) throw new Error(`could not read the client secret from the CLI:\n${cliOut}`);
+  const ccSecret = await createBenchClient(dist, { env: tesseraEnv, cwd: ROOT, logFile: path.join(runDir, 'logs', `cli-${alg}.log`) });
   const tessera = startProcess(
     'tessera',
     process.execPath,

@@ -3,6 +3,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const children = new Set();
@@ -182,4 +183,29 @@ export function freePort() {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** The environment of a server child: ours without anything Tessera reads, plus `extra`. */
+export function childEnv(extra) {
+  const clean = {};
+  for (const key of ['PATH', 'HOME', 'LANG', 'TZ', 'UV_THREADPOOL_SIZE', 'NODE_OPTIONS'])
+    if (process.env[key] !== undefined) clean[key] = process.env[key];
+  return { ...clean, ...extra };
+}
+
+/**
+ * The bench's client_credentials client `bench-cc` (scope `orders:read
+ * orders:write`), made by the operator CLI of the build in `dist` on the
+ * database `env` names (the CLI migrates a new one first); its secret, read
+ * from what the CLI shows once.
+ */
+export async function createBenchClient(dist, { env, cwd, logFile }) {
+  const out = await runCommand(
+    process.execPath,
+    [path.join(dist, 'apps/identity-server/src/cli.js'), 'clients:create', 'bench-cc', '--grant', 'client_credentials', '--scope', 'orders:read orders:write'],
+    { env, cwd, logFile, timeoutMs: 120_000 },
+  );
+  const secret = /"bench-cc" created[^\n]*\n\s*\n\s{4}(\S+)/.exec(out)?.[1];
+  if (!secret) throw new Error(`could not read bench-cc's secret from the CLI:\n${out}`);
+  return secret;
 }
