@@ -525,6 +525,29 @@ describe.each(DATABASES)('OpenID Connect in the authorization code flow on %s', 
       }
     });
 
+    it('keeps the refresh token live when the ID token cannot be made: the retry gets both', async () => {
+      const client = await registerBrowserClient(server, {
+        scope: 'openid email orders:read',
+        refreshTokens: true,
+      });
+      const first = await codeFlow(new BrowserFlow(server.url), client, await newUser());
+      const failing = jest
+        .spyOn(server.get(IdTokenIssuer), 'issue')
+        .mockRejectedValueOnce(new Error('the profile could not be read'));
+      try {
+        const failed = await refresh(client, first.refresh_token);
+        expect(failed.status).toBe(500);
+        expect(failed.body.error).toBe('server_error');
+        expect(failed.body).not.toHaveProperty('refresh_token');
+      } finally {
+        failing.mockRestore();
+      }
+      const retried = await refresh(client, first.refresh_token);
+      expect(retried.status).toBe(200);
+      await verifyIdToken(retried.body.id_token as string, client);
+      expect(typeof retried.body.refresh_token).toBe('string');
+    });
+
     it('issues none when the refresh narrows the scope without openid', async () => {
       const client = await registerBrowserClient(server, {
         scope: 'openid orders:read',

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { AuditService } from '../apps/identity-server/src/audit/audit.service';
 import { KeyMaterial } from '../apps/identity-server/src/crypto/key-material';
+import { AccessTokenIssuer } from '../apps/identity-server/src/oauth/tokens/access-token.issuer';
 import { RefreshTokenFamilyEntity } from '../apps/identity-server/src/oauth/tokens/refresh-token-family.entity';
 import { RefreshTokenSealer } from '../apps/identity-server/src/oauth/tokens/refresh-token.sealer';
 import { RefreshTokenStore } from '../apps/identity-server/src/oauth/tokens/refresh-token.store';
@@ -211,6 +212,51 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
     const after = await refresh(CONSOLE, tokens.refresh_token);
     expect(after.status).toBe(200);
     expect(after.body.scope).toBe('orders:read');
+  });
+
+  it('refuses a wider scope on an earlier token as reuse, not invalid_scope, and revokes the grant', async () => {
+    const user = await createUser(server);
+    const first = await signIn(CONSOLE, user, 'orders:read');
+    const rotated = await refresh(CONSOLE, first.refresh_token);
+    expect(rotated.status).toBe(200);
+
+    // Only the live token's holder learns that its scope is refused.
+    const replayed = await refresh(CONSOLE, first.refresh_token, {
+      scope: 'orders:read admin:all',
+    });
+    expectOAuthError(replayed, 400, 'invalid_grant');
+    expectOAuthError(
+      await refresh(CONSOLE, rotated.body.refresh_token as string),
+      400,
+      'invalid_grant',
+    );
+    const [grant] = await grantsOfUser(user.id);
+    expect(grant).toMatchObject({ rotations: 1, revokedReason: 'reuse' });
+  });
+
+  it('keeps the token live when the answer cannot be made: the retry succeeds and is no reuse', async () => {
+    const user = await createUser(server);
+    const tokens = await signIn(CONSOLE, user);
+    const issuer = server.get(AccessTokenIssuer);
+    const failing = jest
+      .spyOn(issuer, 'issue')
+      .mockRejectedValueOnce(new Error('the signing key is unavailable'));
+    try {
+      const failed = await refresh(CONSOLE, tokens.refresh_token);
+      expectOAuthError(failed, 500, 'server_error');
+      expect(failing).toHaveBeenCalledTimes(1);
+    } finally {
+      failing.mockRestore();
+    }
+    // Nothing was rotated before the failure: the token the client holds is still the live one.
+    const [before] = await grantsOfUser(user.id);
+    expect(before).toMatchObject({ rotations: 0, revokedAt: null });
+
+    const retried = await refresh(CONSOLE, tokens.refresh_token);
+    expect(retried.status).toBe(200);
+    expect(typeof retried.body.refresh_token).toBe('string');
+    const [after] = await grantsOfUser(user.id);
+    expect(after).toMatchObject({ rotations: 1, revokedAt: null });
   });
 
   it('refuses an expired refresh token with invalid_grant', async () => {

@@ -16,8 +16,17 @@ import { RefreshGrant, RefreshTokenSealer } from './refresh-token.sealer';
 export type InspectedRefreshGrant = RefreshGrant &
   ({ active: true; issuedAt: Date; expiresAt: Date } | { active: false });
 
+/**
+ * A presented refresh token that opened: this server sealed it, and it names
+ * its grant. Whether it is that grant's live token only its redemption tells.
+ */
+export interface PresentedRefreshToken {
+  readonly token: string;
+  readonly grant: RefreshGrant;
+}
+
 export type RedeemResult =
-  | { ok: true; grant: RefreshGrant; successor: string }
+  | { ok: true; successor: string }
   | {
       ok: false;
       reason: 'unknown' | 'expired' | 'revoked' | 'reused' | 'other_client';
@@ -128,17 +137,27 @@ export class RefreshTokenStore {
   }
 
   /**
-   * Redeems a token for the client presenting it and returns its successor.
-   * Exactly one caller can win: the single conditional UPDATE below swaps the
-   * grant's live token only while it is still the presented one, unexpired,
-   * and the grant is live and bound to this client. A token that loses is
-   * examined afterwards: an earlier token of the grant presented again, or a
-   * token presented by another client, revokes the whole grant (RFC 9700
-   * §4.14.2). A token that does not open names no grant: nothing is written.
+   * Opens a presented token without touching the database: the grant it
+   * names, or null when this server did not seal it (nothing to redeem, and
+   * nothing is written). A caller prepares what the refresh returns from this
+   * before {@link redeem} commits the rotation.
    */
-  async redeem(token: string, clientRef: string): Promise<RedeemResult> {
+  open(token: string): PresentedRefreshToken | null {
     const grant = this.sealer.open(token);
-    if (!grant) return { ok: false, reason: 'unknown' };
+    return grant ? { token, grant } : null;
+  }
+
+  /**
+   * Redeems an opened token for the client presenting it and returns its
+   * successor. Exactly one caller can win: the single conditional UPDATE below
+   * swaps the grant's live token only while it is still the presented one,
+   * unexpired, and the grant is live and bound to this client. A token that
+   * loses is examined afterwards: an earlier token of the grant presented
+   * again, or a token presented by another client, revokes the whole grant
+   * (RFC 9700 §4.14.2).
+   */
+  async redeem(presented: PresentedRefreshToken, clientRef: string): Promise<RedeemResult> {
+    const { token, grant } = presented;
     const tokenHash = this.hasher.hash(token);
     const successor = this.sealer.seal(grant);
     const now = new Date();
@@ -151,7 +170,7 @@ export class RefreshTokenStore {
       clientRef,
       sqlTimestamp(now),
     ]);
-    if (changed === 1) return { ok: true, grant, successor };
+    if (changed === 1) return { ok: true, successor };
 
     const family = await this.findFamily(grant.familyId);
     if (!family) return { ok: false, reason: 'unknown' };
