@@ -81,7 +81,10 @@ async function startBuild(spec, index) {
     ...(envPair ? { [envPair.slice(0, separator)]: envPair.slice(separator + 1) } : {}),
   });
   const secret = await createBenchClient(dist, { env, cwd: ROOT, logFile: path.join(outDir, `cli-${index}.log`) });
-  const proc = startProcess(`build-${index}`, process.execPath, [...(flags ? flags.split(' ') : []), main], {
+  const nodeFlags = flags ? flags.split(' ') : [];
+  // V8's code-event flags (--perf-basic-prof among them) also write isolate logs, by default into the cwd (the repository).
+  if (nodeFlags.some((f) => f.startsWith('--perf'))) nodeFlags.push(`--logfile=${path.join(outDir, `v8-${index}.log`)}`, '--no-logfile-per-isolate');
+  const proc = startProcess(`build-${index}`, process.execPath, [...nodeFlags, main], {
     env,
     cwd: ROOT,
     logFile: path.join(outDir, `build-${index}.log`),

@@ -30,7 +30,8 @@ function abSection(r, cfg) {
           '',
           `C = ${r.C.label}, measured in the same rounds (reference, not judged). ` +
             `C/B per round: ${r.reference.cb.map((x) => fmt(x, 2)).join(', ')}; median **${fmt(r.reference.cbRatio, 2)}**. ` +
-            `A/C per round: ${r.reference.ac.map((x) => fmt(x, 2)).join(', ')}; median **${fmt(r.reference.acRatio, 2)}**.`,
+            `A/C per round: ${r.reference.ac.map((x) => fmt(x, 2)).join(', ')}; median **${fmt(r.reference.acRatio, 2)}**.` +
+            (r.reference.floorMeets !== undefined ? ` C reaches the bar in ${r.reference.floorMeets} of ${r.reference.cb.length} rounds.` : ''),
         ]
       : []),
     ...(r.signingCeiling
