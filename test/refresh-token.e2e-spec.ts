@@ -232,6 +232,11 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
     );
     const [grant] = await grantsOfUser(user.id);
     expect(grant).toMatchObject({ rotations: 1, revokedReason: 'reuse' });
+    const events = await server.get(AuditService).recent('token.refresh_reuse_detected');
+    expect(events.find((e) => e.subjectId === user.id)?.details).toMatchObject({
+      reason: 'reused',
+      familyId: grant.id,
+    });
   });
 
   it('keeps the token live when the answer cannot be made: the retry succeeds and is no reuse', async () => {
@@ -248,7 +253,7 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
     } finally {
       failing.mockRestore();
     }
-    // Nothing was rotated before the failure: the token the client holds is still the live one.
+    // The rotation was taken back: the token the client holds is the live one again.
     const [before] = await grantsOfUser(user.id);
     expect(before).toMatchObject({ rotations: 0, revokedAt: null });
 
@@ -257,6 +262,33 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
     expect(typeof retried.body.refresh_token).toBe('string');
     const [after] = await grantsOfUser(user.id);
     expect(after).toMatchObject({ rotations: 1, revokedAt: null });
+  });
+
+  it('takes a rotation back only while its successor is still the live token', async () => {
+    const user = await createUser(server);
+    const first = await signIn(CONSOLE, user);
+    const second = (await refresh(CONSOLE, first.refresh_token)).body as unknown as Tokens;
+    const third = (await refresh(CONSOLE, second.refresh_token)).body as unknown as Tokens;
+    const store = server.get(RefreshTokenStore);
+    const [grant] = await grantsOfUser(user.id);
+
+    // The second token is no longer live: taking its rotation back changes nothing.
+    expect(await store.undoRotation(grant.id, first.refresh_token, second.refresh_token)).toBe(
+      false,
+    );
+    expect(await store.undoRotation(grant.id, second.refresh_token, third.refresh_token)).toBe(
+      true,
+    );
+    const [undone] = await grantsOfUser(user.id);
+    expect(undone).toMatchObject({ rotations: 1, revokedAt: null });
+    expect((await store.inspect(second.refresh_token))?.active).toBe(true);
+    expect((await store.inspect(third.refresh_token))?.active).toBe(false);
+
+    // Nor on a revoked grant, even with its successor live.
+    expect((await revoke(server, second.refresh_token, { as: CONSOLE })).status).toBe(200);
+    expect(await store.undoRotation(grant.id, first.refresh_token, second.refresh_token)).toBe(
+      false,
+    );
   });
 
   it('refuses an expired refresh token with invalid_grant', async () => {

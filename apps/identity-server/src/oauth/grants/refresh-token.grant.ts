@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AccountsService } from '../../accounts/accounts.service';
 import { AuditService } from '../../audit/audit.service';
 import { ClientPrincipal } from '../../clients/client.types';
@@ -8,20 +8,14 @@ import { hasScope } from '../oidc/claims';
 import { IdTokenIssuer } from '../oidc/id-token.issuer';
 import { FormParams } from '../request/form-params';
 import { RequestContext } from '../request/request-context';
-import { AccessTokenIssuer, IssuedAccessToken } from '../tokens/access-token.issuer';
-import { PresentedRefreshToken, RefreshTokenStore } from '../tokens/refresh-token.store';
+import { AccessTokenIssuer } from '../tokens/access-token.issuer';
+import { RefreshGrant } from '../tokens/refresh-token.sealer';
+import { RefreshTokenStore } from '../tokens/refresh-token.store';
 import { TokenResponse, tokenResponse } from '../tokens/token-response';
 import { GrantHandler } from './grant-handler';
 import { grantScope } from './scope-policy';
 
 const INVALID_REFRESH_TOKEN = 'the refresh token is invalid, expired or revoked';
-
-/** What a refresh returns, all of it made before the rotation commits. */
-interface PreparedRefresh {
-  scope: string;
-  access: IssuedAccessToken;
-  idToken?: string;
-}
 
 /**
  * Refresh, RFC 6749 §6, with rotation: every use replaces the token with
@@ -33,16 +27,16 @@ interface PreparedRefresh {
  * and `nonce` as the first, a new `iat` and `at_hash`, and the claims of the
  * scope as granted now.
  *
- * Everything that can fail (the user's lookup, the scope, the signatures, the
- * profile read) is done before the rotation commits, from what the sealed
- * token says. A failure after it would leave the client without the successor:
- * its retry with the token it holds would then count as reuse and revoke the
- * grant. The price is a signature wasted on a token that turns out replayed,
- * expired or revoked; only a token this server sealed gets that far.
+ * The rotation commits before the new tokens are made. If making them fails
+ * (a signing key or a database read), the rotation is taken back: the client
+ * never received the successor, and its retry with the token it holds must not
+ * count as reuse and revoke the grant. Refusals that revoke the grant (an
+ * inactive user) leave nothing to take back.
  */
 @Injectable()
 export class RefreshTokenGrant implements GrantHandler {
   readonly grantType = 'refresh_token';
+  private readonly logger = new Logger(RefreshTokenGrant.name);
 
   constructor(
     private readonly store: RefreshTokenStore,
@@ -57,15 +51,18 @@ export class RefreshTokenGrant implements GrantHandler {
     client: ClientPrincipal,
     ctx: RequestContext,
   ): Promise<TokenResponse> {
-    const presented = this.store.open(params.require('refresh_token'));
-    if (!presented) throw invalidGrant(INVALID_REFRESH_TOKEN);
-    // Another client's token is prepared for nothing: the rotation refuses it.
-    const prepared =
-      presented.grant.clientRef === client.ref
-        ? await this.prepare(presented, params.get('scope'), client)
-        : null;
+    const token = params.require('refresh_token');
+    const requestedScope = params.get('scope');
 
-    const redeemed = await this.store.redeem(presented, client.ref);
+    if (requestedScope !== undefined) {
+      // Check the scope before redeeming: a refused request must not burn the
+      // token, or the client's retry would look like reuse and revoke the family.
+      const current = await this.store.inspect(token);
+      if (current?.active && current.clientRef === client.ref)
+        grantScope(requestedScope, allowedNow(current.scope, client));
+    }
+
+    const redeemed = await this.store.redeem(token, client.ref);
     if (!redeemed.ok) {
       if (redeemed.reason === 'reused' || redeemed.reason === 'other_client') {
         await this.audit.record({
@@ -78,42 +75,33 @@ export class RefreshTokenGrant implements GrantHandler {
       }
       throw invalidGrant(INVALID_REFRESH_TOKEN);
     }
-    // Nothing prepared means another client's token, or one found not live: neither wins the rotation.
-    if (!prepared) throw invalidGrant(INVALID_REFRESH_TOKEN);
-    const response = tokenResponse(prepared.access, prepared.scope, redeemed.successor);
-    if (prepared.idToken !== undefined) response.id_token = prepared.idToken;
-    return response;
+    const { grant, successor } = redeemed;
+    try {
+      return await this.answer(grant, successor, requestedScope, client);
+    } catch (failure) {
+      await this.store.undoRotation(grant.familyId, token, successor).catch((error: unknown) => {
+        // The client hears of the first failure; its retry will count as reuse.
+        this.logger.warn(
+          `grant ${grant.familyId}: a failed refresh's rotation could not be taken back: ${String(error)}`,
+        );
+      });
+      throw failure;
+    }
   }
 
-  /**
-   * The tokens for the grant the presented token names, or null when only its
-   * rotation can tell what is wrong with it (see the scope below). Throws the
-   * refusals that must not burn the token.
-   */
-  private async prepare(
-    presented: PresentedRefreshToken,
+  /** The answer to a refresh whose rotation has committed. */
+  private async answer(
+    grant: RefreshGrant,
+    successor: string,
     requestedScope: string | undefined,
     client: ClientPrincipal,
-  ): Promise<PreparedRefresh | null> {
-    const { grant } = presented;
+  ): Promise<TokenResponse> {
     const user = await this.accounts.findPrincipal(grant.userId);
     if (!user || !AccountsService.isActive(user)) {
       await this.store.revokeFamily(grant.familyId, 'user_inactive');
       throw invalidGrant(INVALID_REFRESH_TOKEN);
     }
-
-    let scope: string;
-    try {
-      scope = grantScope(requestedScope, allowedNow(grant.scope, client));
-    } catch (refused) {
-      // A refused scope leaves the token as it was, so the client can retry
-      // without it; but only the holder of the live token hears about its
-      // scope. An earlier token goes on to the rotation, which detects the
-      // reuse and revokes the grant.
-      const current = await this.store.inspect(presented.token);
-      if (current?.active) throw refused;
-      return null;
-    }
+    const scope = grantScope(requestedScope, allowedNow(grant.scope, client));
 
     const access = await this.accessTokens.issue({
       client,
@@ -122,16 +110,18 @@ export class RefreshTokenGrant implements GrantHandler {
       authTime: grant.authTime,
       grantId: grant.familyId,
     });
-    if (!grant.oidc || !hasScope(scope, OIDC_SCOPES.openid)) return { scope, access };
-    const idToken = await this.idTokens.issue({
-      client,
-      user,
-      scope,
-      ...(grant.oidc.nonce !== undefined ? { nonce: grant.oidc.nonce } : {}),
-      authTime: grant.authTime,
-      accessToken: access.token,
-    });
-    return { scope, access, idToken };
+    const response = tokenResponse(access, scope, successor);
+    if (grant.oidc && hasScope(scope, OIDC_SCOPES.openid)) {
+      response.id_token = await this.idTokens.issue({
+        client,
+        user,
+        scope,
+        ...(grant.oidc.nonce !== undefined ? { nonce: grant.oidc.nonce } : {}),
+        authTime: grant.authTime,
+        accessToken: access.token,
+      });
+    }
+    return response;
   }
 }
 

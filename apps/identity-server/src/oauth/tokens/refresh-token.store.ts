@@ -16,17 +16,8 @@ import { RefreshGrant, RefreshTokenSealer } from './refresh-token.sealer';
 export type InspectedRefreshGrant = RefreshGrant &
   ({ active: true; issuedAt: Date; expiresAt: Date } | { active: false });
 
-/**
- * A presented refresh token that opened: this server sealed it, and it names
- * its grant. Whether it is that grant's live token only its redemption tells.
- */
-export interface PresentedRefreshToken {
-  readonly token: string;
-  readonly grant: RefreshGrant;
-}
-
 export type RedeemResult =
-  | { ok: true; successor: string }
+  | { ok: true; grant: RefreshGrant; successor: string }
   | {
       ok: false;
       reason: 'unknown' | 'expired' | 'revoked' | 'reused' | 'other_client';
@@ -42,6 +33,15 @@ export type RedeemResult =
 const ROTATE = `UPDATE refresh_token_families
     SET token_hash = ?, token_issued_at = ?, token_expires_at = ?, rotations = rotations + 1
   WHERE id = ? AND token_hash = ? AND client_ref = ? AND revoked_at IS NULL AND token_expires_at > ?`;
+
+/**
+ * A rotation taken back: the presented token is the live one again, only while
+ * its successor still is (so nothing has happened to the grant since) and the
+ * grant is live.
+ */
+const UNDO_ROTATION = `UPDATE refresh_token_families
+    SET token_hash = ?, rotations = rotations - 1
+  WHERE id = ? AND token_hash = ? AND revoked_at IS NULL`;
 
 export type FamilyRevocationReason =
   | 'reuse'
@@ -137,27 +137,17 @@ export class RefreshTokenStore {
   }
 
   /**
-   * Opens a presented token without touching the database: the grant it
-   * names, or null when this server did not seal it (nothing to redeem, and
-   * nothing is written). A caller prepares what the refresh returns from this
-   * before {@link redeem} commits the rotation.
+   * Redeems a token for the client presenting it and returns its successor.
+   * Exactly one caller can win: the single conditional UPDATE below swaps the
+   * grant's live token only while it is still the presented one, unexpired,
+   * and the grant is live and bound to this client. A token that loses is
+   * examined afterwards: an earlier token of the grant presented again, or a
+   * token presented by another client, revokes the whole grant (RFC 9700
+   * §4.14.2). A token that does not open names no grant: nothing is written.
    */
-  open(token: string): PresentedRefreshToken | null {
+  async redeem(token: string, clientRef: string): Promise<RedeemResult> {
     const grant = this.sealer.open(token);
-    return grant ? { token, grant } : null;
-  }
-
-  /**
-   * Redeems an opened token for the client presenting it and returns its
-   * successor. Exactly one caller can win: the single conditional UPDATE below
-   * swaps the grant's live token only while it is still the presented one,
-   * unexpired, and the grant is live and bound to this client. A token that
-   * loses is examined afterwards: an earlier token of the grant presented
-   * again, or a token presented by another client, revokes the whole grant
-   * (RFC 9700 §4.14.2).
-   */
-  async redeem(presented: PresentedRefreshToken, clientRef: string): Promise<RedeemResult> {
-    const { token, grant } = presented;
+    if (!grant) return { ok: false, reason: 'unknown' };
     const tokenHash = this.hasher.hash(token);
     const successor = this.sealer.seal(grant);
     const now = new Date();
@@ -170,7 +160,7 @@ export class RefreshTokenStore {
       clientRef,
       sqlTimestamp(now),
     ]);
-    if (changed === 1) return { ok: true, successor };
+    if (changed === 1) return { ok: true, grant, successor };
 
     const family = await this.findFamily(grant.familyId);
     if (!family) return { ok: false, reason: 'unknown' };
@@ -188,6 +178,23 @@ export class RefreshTokenStore {
       return { ok: false, reason: 'reused', ...lost };
     }
     return { ok: false, reason: 'expired', ...lost };
+  }
+
+  /**
+   * Takes back a rotation whose successor never reached the client (the
+   * refresh failed after {@link redeem} committed), so that the client's retry
+   * with the token it holds is no reuse. Only while the successor is still the
+   * grant's live token and the grant is live. The token put back keeps the
+   * successor's times: it lives as long as the successor would have. True when
+   * it was put back.
+   */
+  async undoRotation(familyId: string, token: string, successor: string): Promise<boolean> {
+    const changed = await executeStatement(this.families.manager.connection, UNDO_ROTATION, [
+      this.hasher.hash(token),
+      familyId,
+      this.hasher.hash(successor),
+    ]);
+    return changed === 1;
   }
 
   async revokeFamily(familyId: string, reason: FamilyRevocationReason): Promise<void> {
