@@ -291,25 +291,6 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
     );
   });
 
-  it('withdraws a grant only while it is live and unrotated (a failed code exchange gives its code back)', async () => {
-    const store = server.get(RefreshTokenStore);
-    const [unused, rotated, revoked] = await Promise.all([1, 2, 3].map(() => createUser(server)));
-    await signIn(CONSOLE, unused);
-    const second = await signIn(CONSOLE, rotated);
-    expect((await refresh(CONSOLE, second.refresh_token)).status).toBe(200);
-    const third = await signIn(CONSOLE, revoked);
-    expect((await revoke(server, third.refresh_token, { as: CONSOLE })).status).toBe(200);
-
-    const [a] = await grantsOfUser(unused.id);
-    expect(await store.withdrawUnusedGrant(a.id)).toBe(true);
-    expect(await grantsOfUser(unused.id)).toHaveLength(0);
-    for (const user of [rotated, revoked]) {
-      const [grant] = await grantsOfUser(user.id);
-      expect(await store.withdrawUnusedGrant(grant.id)).toBe(false);
-      expect(await grantsOfUser(user.id)).toHaveLength(1);
-    }
-  });
-
   it('refuses an expired refresh token with invalid_grant', async () => {
     const user = await createUser(server);
     const tokens = await signIn(CONSOLE, user);

@@ -85,8 +85,6 @@ const WRITES_THAT_NEED_NO_INVALIDATION: Record<string, string> = {
     'taking a rotation back writes the token columns only, never revoked_at, the one cached fact',
   'oauth/tokens/refresh-token.store.ts: undoRotation: this.families.manager':
     'the connection that runs UNDO_ROTATION, above',
-  'oauth/tokens/refresh-token.store.ts: withdrawUnusedGrant: this.families.delete':
-    'deletes only a live grant, which reads as not revoked before and after (an unknown grant reads as not revoked too)',
   'oauth/tokens/refresh-token.store.ts: insertFamily: this.families.insert':
     'a live grant changes no cached answer (an unknown grant already reads as not revoked); a revoked one is inserted through afterWrite',
 };

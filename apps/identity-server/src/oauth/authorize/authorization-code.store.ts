@@ -104,20 +104,6 @@ export class AuthorizationCodeStore {
   }
 
   /**
-   * Makes a redeemed code redeemable again, when the token request that
-   * redeemed it failed on our side before answering (the client received
-   * nothing, and its retry must not look like a replay). Only while the code
-   * still names that redemption's grant. True when it was released.
-   */
-  async release(code: string, grantId: string): Promise<boolean> {
-    const result = await this.codes.update(
-      { codeHash: this.hasher.hash(code), grantId },
-      { consumedAt: null, grantId: null },
-    );
-    return result.affected === 1;
-  }
-
-  /**
    * Redeems a code in ONE conditional UPDATE: it succeeds only for an
    * unconsumed, unexpired code of this client, with this redirect URI and a
    * challenge equal to S256(verifier), and fixes the grant id at the same time.

@@ -1,12 +1,12 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AccountsService } from '../../accounts/accounts.service';
 import { AuditService } from '../../audit/audit.service';
 import { ClientPrincipal } from '../../clients/client.types';
 import { ClientsService } from '../../clients/clients.service';
 import { OIDC_SCOPES, parseScope } from '../../clients/scope';
-import { AuthorizationCodeStore, RedeemedCode } from '../authorize/authorization-code.store';
+import { AuthorizationCodeStore } from '../authorize/authorization-code.store';
 import { isWellFormedPkceValue } from '../authorize/pkce';
-import { invalidGrant, OAuthError } from '../errors/oauth.error';
+import { invalidGrant } from '../errors/oauth.error';
 import { IdTokenIssuer } from '../oidc/id-token.issuer';
 import { FormParams } from '../request/form-params';
 import { RequestContext } from '../request/request-context';
@@ -28,7 +28,6 @@ const INVALID_CODE =
 @Injectable()
 export class AuthorizationCodeGrant implements GrantHandler {
   readonly grantType = 'authorization_code';
-  private readonly logger = new Logger(AuthorizationCodeGrant.name);
 
   constructor(
     private readonly codes: AuthorizationCodeStore,
@@ -76,35 +75,6 @@ export class AuthorizationCodeGrant implements GrantHandler {
     }
 
     const { code: granted } = redeemed;
-    try {
-      return await this.answer(granted, client);
-    } catch (failure) {
-      // A refusal is final; a failure of ours (a signing key, a database read)
-      // gives the code back, so that the client's retry is no replay.
-      if (!(failure instanceof OAuthError)) await this.giveBack(code, granted.grantId);
-      throw failure;
-    }
-  }
-
-  /**
-   * After a failure of ours: the grant started for the response is withdrawn
-   * and the code released, unless a replay revoked the grant meanwhile (then
-   * the code stays used, and its grant revoked).
-   */
-  private async giveBack(code: string, grantId: string): Promise<void> {
-    try {
-      if (await this.refreshTokens.withdrawUnusedGrant(grantId))
-        await this.codes.release(code, grantId);
-    } catch (error) {
-      // The client hears of the first failure; its retry will count as a replay.
-      this.logger.warn(
-        `grant ${grantId}: a failed code exchange could not give the code back: ${String(error)}`,
-      );
-    }
-  }
-
-  /** The answer to a code just redeemed: its grant started, checked, and its tokens. */
-  private async answer(granted: RedeemedCode, client: ClientPrincipal): Promise<TokenResponse> {
     const user = await this.accounts.findPrincipal(granted.userId);
     if (!user || !AccountsService.isActive(user)) throw invalidGrant(INVALID_CODE);
     // The scope as granted, within what the client is allowed today.

@@ -197,17 +197,6 @@ export class RefreshTokenStore {
     return changed === 1;
   }
 
-  /**
-   * Withdraws grant `familyId` started for a token response that then failed
-   * on our side (nothing of it reached the client): its row is deleted while
-   * it is live and unrotated. True when no row of it is left; false when one
-   * remains, revoked (a replayed code revoked it meanwhile) or used.
-   */
-  async withdrawUnusedGrant(familyId: string): Promise<boolean> {
-    await this.families.delete({ id: familyId, revokedAt: IsNull(), rotations: 0 });
-    return (await this.findFamily(familyId)) === null;
-  }
-
   async revokeFamily(familyId: string, reason: FamilyRevocationReason): Promise<void> {
     await this.familyRevoked.afterWrite(
       () =>
