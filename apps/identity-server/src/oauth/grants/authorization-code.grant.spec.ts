@@ -4,6 +4,7 @@ import { AuditService } from '../../audit/audit.service';
 import { ClientPrincipal } from '../../clients/client.types';
 import { ClientsService } from '../../clients/clients.service';
 import { AuthorizationCodeStore, RedeemedCode } from '../authorize/authorization-code.store';
+import { ConsentStore } from '../authorize/consent.store';
 import { OAuthError } from '../errors/oauth.error';
 import { IdTokenIssuer } from '../oidc/id-token.issuer';
 import { FormParams } from '../request/form-params';
@@ -52,14 +53,17 @@ function params(): FormParams {
 
 /**
  * What the world looks like just after the grant row is inserted: the
- * account (status, password change) and the client (status, suspension mark).
+ * account (status, password change), the client (status, suspension mark) and
+ * the user's consent to it (when it was given; null once withdrawn).
  */
 function grantWith(after: {
   passwordChangedAt?: Date;
   status?: 'active' | 'disabled';
   clientNow?: Partial<ClientPrincipal>;
+  consentGivenAt?: Date | null;
 }) {
   const revoked: string[] = [];
+  const reasons: string[] = [];
   const accounts = {
     findPrincipal: async () => user,
     findAccount: async () => ({
@@ -78,21 +82,33 @@ function grantWith(after: {
   } as unknown as AuthorizationCodeStore;
   const refreshTokens = {
     startGrant: async () => ({ token: 'refresh' }),
-    revokeFamily: async (familyId: string) => void revoked.push(familyId),
+    revokeFamily: async (familyId: string, reason: string) => {
+      revoked.push(familyId);
+      reasons.push(reason);
+    },
   } as unknown as RefreshTokenStore;
   const accessTokens = {
     issue: async () => ({ token: 'access', expiresIn: 900 }),
   } as unknown as AccessTokenIssuer;
+  const consentGivenAt =
+    after.consentGivenAt === undefined
+      ? new Date(ISSUED_AT.getTime() - 60_000)
+      : after.consentGivenAt;
+  const consents = {
+    heldSince: async (_user: string, _client: string, at: Date) =>
+      consentGivenAt !== null && consentGivenAt.getTime() <= at.getTime(),
+  } as unknown as ConsentStore;
   const grant = new AuthorizationCodeGrant(
     codes,
     accounts,
     clients,
+    consents,
     accessTokens,
     refreshTokens,
     {} as IdTokenIssuer,
     {} as AuditService,
   );
-  return { grant, revoked };
+  return { grant, revoked, reasons };
 }
 
 describe('AuthorizationCodeGrant: grants ended while the code was redeemed', () => {
@@ -116,11 +132,31 @@ describe('AuthorizationCodeGrant: grants ended while the code was redeemed', () 
       'the client was suspended and reinstated',
       { clientNow: { tokensRevokedBefore: new Date(ISSUED_AT.getTime() + 5) } },
     ],
+    ['the user withdrew consent from the client', { consentGivenAt: null }],
+    [
+      'the user withdrew consent and gave it again',
+      { consentGivenAt: new Date(ISSUED_AT.getTime() + 10) },
+    ],
   ])('revokes the new grant and answers invalid_grant when %s', async (_name, after) => {
     const { grant, revoked } = grantWith(after);
     const error = await grant.handle(params(), client, { ip: null }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OAuthError);
     expect((error as OAuthError).code).toBe('invalid_grant');
     expect(revoked).toEqual(['grant-1']);
+  });
+
+  it('records a withdrawn consent as the reason', async () => {
+    const { grant, reasons } = grantWith({ consentGivenAt: null });
+    await expect(grant.handle(params(), client, { ip: null })).rejects.toBeInstanceOf(OAuthError);
+    expect(reasons).toEqual(['consent_withdrawn']);
+  });
+
+  it('asks a first-party client for no consent: none recorded is no withdrawal', async () => {
+    const firstParty = { ...client, firstParty: true };
+    const { grant, revoked } = grantWith({ consentGivenAt: null, clientNow: { firstParty: true } });
+    await expect(grant.handle(params(), firstParty, { ip: null })).resolves.toMatchObject({
+      access_token: 'access',
+    });
+    expect(revoked).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { ClientPrincipal } from '../../clients/client.types';
 import { ClientsService } from '../../clients/clients.service';
 import { OIDC_SCOPES, parseScope } from '../../clients/scope';
 import { AuthorizationCodeStore } from '../authorize/authorization-code.store';
+import { ConsentStore } from '../authorize/consent.store';
 import { isWellFormedPkceValue } from '../authorize/pkce';
 import { invalidGrant } from '../errors/oauth.error';
 import { IdTokenIssuer } from '../oidc/id-token.issuer';
@@ -33,6 +34,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     private readonly codes: AuthorizationCodeStore,
     private readonly accounts: AccountsService,
     private readonly clients: ClientsService,
+    private readonly consents: ConsentStore,
     private readonly accessTokens: AccessTokenIssuer,
     private readonly refreshTokens: RefreshTokenStore,
     private readonly idTokens: IdTokenIssuer,
@@ -123,8 +125,8 @@ export class AuthorizationCodeGrant implements GrantHandler {
 
   /**
    * Whether the user's or the client's grants ended after the code was
-   * issued (password changed, account disabled, client suspended, RFC 9700
-   * §4.14). Checked once the grant row exists: whatever ends grants writes
+   * issued (password changed, account disabled, client suspended, consent
+   * withdrawn, RFC 9700 §4.14). Checked once the grant row exists: whatever ends grants writes
    * its mark first and sweeps the grants second, so either the sweep saw this
    * grant or its mark is visible here; no redemption slips between the two.
    */
@@ -142,6 +144,11 @@ export class AuthorizationCodeGrant implements GrantHandler {
     const suspendedSince =
       now?.tokensRevokedBefore && now.tokensRevokedBefore.getTime() >= issuedAt.getTime();
     if (!now || now.status !== 'approved' || suspendedSince) return 'client_suspended';
+    // A client that asks for consent: a withdrawal deletes the consent before it
+    // sweeps the codes and grants, so a consent missing (or given again) since
+    // the code was issued means this grant was withdrawn too.
+    if (!now.firstParty && !(await this.consents.heldSince(userId, clientRef, issuedAt)))
+      return 'consent_withdrawn';
     return null;
   }
 }
