@@ -1,6 +1,7 @@
 import { AuditService } from '../apps/identity-server/src/audit/audit.service';
 import { ScopeCatalogueService } from '../apps/identity-server/src/clients/scope-catalogue.service';
 import { BrowserFlowHousekeeping } from '../apps/identity-server/src/oauth/authorize/browser-flow-housekeeping';
+import { ConsentStore } from '../apps/identity-server/src/oauth/authorize/consent.store';
 import {
   authorizationParams,
   BAD_CREDENTIALS_TEXT,
@@ -505,6 +506,36 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
       });
       expect(res.status).toBe(400);
       expect(res.body.error).toBe('invalid_grant');
+    });
+
+    it('ends the grant when consent is withdrawn while the code is being redeemed', async () => {
+      const third = await registerBrowserClient(server, { redirectUris: [REDIRECT] });
+      const person = await createUser(server);
+      const got = await obtainCode(new BrowserFlow(server.url), third, person);
+      // The withdrawal's first step, its mark, alone: its sweep of the codes and
+      // grants is what this redemption raced past.
+      await server.get(ConsentStore).withdraw(person.id, third.id);
+      const res = await exchangeCode(server.url, third, {
+        code: got.callback.code!,
+        redirectUri: REDIRECT,
+        verifier: got.verifier,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_grant');
+      const grants = await server.dataSource.query<Array<{ revoked_reason: string | null }>>(
+        'SELECT revoked_reason FROM refresh_token_families WHERE user_id = ?',
+        [person.id],
+      );
+      expect(grants).toEqual([{ revoked_reason: 'consent_withdrawn' }]);
+
+      // The next authorization asks for consent again, and its code works.
+      const again = await obtainCode(new BrowserFlow(server.url), third, person);
+      const fresh = await exchangeCode(server.url, third, {
+        code: again.callback.code!,
+        redirectUri: REDIRECT,
+        verifier: again.verifier,
+      });
+      expect(fresh.status).toBe(200);
     });
 
     it('works on /api/users/me when the client is first-party', async () => {
