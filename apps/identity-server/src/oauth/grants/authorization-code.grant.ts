@@ -126,9 +126,10 @@ export class AuthorizationCodeGrant implements GrantHandler {
   /**
    * Whether the user's or the client's grants ended after the code was
    * issued (password changed, account disabled, client suspended, consent
-   * withdrawn, RFC 9700 §4.14). Checked once the grant row exists: whatever ends grants writes
-   * its mark first and sweeps the grants second, so either the sweep saw this
-   * grant or its mark is visible here; no redemption slips between the two.
+   * withdrawn, RFC 9700 §4.14). Checked once the grant row exists: whatever
+   * ends grants writes its mark first and sweeps the grants second, so either
+   * the sweep saw this grant or its mark is visible here; no redemption slips
+   * between the two.
    */
   private async endedSince(
     issuedAt: Date,
