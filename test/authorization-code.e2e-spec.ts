@@ -398,6 +398,20 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
       return { code: got.callback.code!, verifier: got.verifier };
     }
 
+    /** Exchanges a code obtained for `client`, which must be refused as invalid_grant. */
+    async function expectRefused(
+      client: BrowserClient,
+      got: { verifier: string; callback: { code?: string } },
+    ) {
+      const res = await exchangeCode(server.url, client, {
+        code: got.callback.code!,
+        redirectUri: REDIRECT,
+        verifier: got.verifier,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_grant');
+    }
+
     it('used twice fails, and revokes the tokens issued from it (RFC 6749 §4.1.2)', async () => {
       const { code: c, verifier } = await code();
       const first = await exchangeCode(server.url, fresh, {
@@ -458,13 +472,7 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
         newPassword: `${person.password}-Changed-2`,
       });
       expect(changed.status).toBe(204);
-      const res = await exchangeCode(server.url, fresh, {
-        code: got.callback.code!,
-        redirectUri: REDIRECT,
-        verifier: got.verifier,
-      });
-      expect(res.status).toBe(400);
-      expect(res.body.error).toBe('invalid_grant');
+      await expectRefused(fresh, got);
     });
 
     it('dies unredeemed when its client is suspended, even once reinstated', async () => {
@@ -478,13 +486,7 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
         apiRequest(server.url, 'POST', `/api/admin/clients/${app.id}/${action}`, adminToken, body);
       expect((await admin('suspend', { reason: 'review' })).status).toBe(200);
       expect((await admin('reinstate')).status).toBe(200);
-      const res = await exchangeCode(server.url, app, {
-        code: got.callback.code!,
-        redirectUri: REDIRECT,
-        verifier: got.verifier,
-      });
-      expect(res.status).toBe(400);
-      expect(res.body.error).toBe('invalid_grant');
+      await expectRefused(app, got);
     });
 
     it('dies unredeemed when the user withdraws consent from the client', async () => {
@@ -499,13 +501,7 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
         own,
       );
       expect(withdrawn.status).toBe(204);
-      const res = await exchangeCode(server.url, third, {
-        code: got.callback.code!,
-        redirectUri: REDIRECT,
-        verifier: got.verifier,
-      });
-      expect(res.status).toBe(400);
-      expect(res.body.error).toBe('invalid_grant');
+      await expectRefused(third, got);
     });
 
     it('ends the grant when consent is withdrawn while the code is being redeemed', async () => {
@@ -515,13 +511,7 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
       // The withdrawal's first step, its mark, alone: its sweep of the codes and
       // grants is what this redemption raced past.
       await server.get(ConsentStore).withdraw(person.id, third.id);
-      const res = await exchangeCode(server.url, third, {
-        code: got.callback.code!,
-        redirectUri: REDIRECT,
-        verifier: got.verifier,
-      });
-      expect(res.status).toBe(400);
-      expect(res.body.error).toBe('invalid_grant');
+      await expectRefused(third, got);
       const grants = await server.dataSource.query<Array<{ revoked_reason: string | null }>>(
         'SELECT revoked_reason FROM refresh_token_families WHERE user_id = ?',
         [person.id],
