@@ -25,6 +25,7 @@ export const ID_TOKEN_CLAIMS = [
   'exp',
   'iat',
   'auth_time',
+  'amr',
   'nonce',
   'azp',
   'at_hash',

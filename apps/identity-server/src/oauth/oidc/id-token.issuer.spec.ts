@@ -85,6 +85,7 @@ describe('IdTokenIssuer', () => {
       iat: expect.any(Number),
       exp: (claims.iat as number) + 600,
       auth_time: Math.floor(Date.UTC(2026, 0, 1, 12, 0, 0) / 1000),
+      amr: ['pwd'],
       nonce: 'n-0S6_WzA2Mj',
       at_hash: accessTokenHash('the-access-token', 'RS256'),
     });

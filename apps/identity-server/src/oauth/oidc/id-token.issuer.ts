@@ -13,9 +13,17 @@ import { claimsForScope, hasScope } from './claims';
 export const ID_TOKEN_TYPE = 'JWT';
 
 /**
+ * `amr` (Core 1.0 §2, values from RFC 8176 §2): how the user authenticated.
+ * Tessera's one way is the password (`pwd`), typed at its sign-in page; a
+ * relying party that needs a second factor learns from this that there was
+ * none. With a second method, this would come from the browser session.
+ */
+const AUTHENTICATION_METHODS = ['pwd'] as const;
+
+/**
  * CONTRACT (issue 6): mints OpenID Connect ID tokens (Core 1.0 §2, §3.1.3.6):
- * `iss`, `sub`, `aud` = the client_id, `exp`, `iat`, `auth_time`, `nonce`
- * when the request had one, `at_hash` of the access token issued beside it,
+ * `iss`, `sub`, `aud` = the client_id, `exp`, `iat`, `auth_time`, `amr`,
+ * `nonce` when the request had one, `at_hash` of the access token issued beside it,
  * and the claims of the `profile` and `email` scopes granted.
  */
 export interface IdTokenInput {
@@ -64,6 +72,7 @@ export class IdTokenIssuer {
       exp: iat + this.config.tokens.accessTtlSeconds,
       iat,
       auth_time: Math.floor(input.authTime.getTime() / 1000),
+      amr: [...AUTHENTICATION_METHODS],
       at_hash: accessTokenHash(input.accessToken, key.algorithm),
     };
     // §3.1.2.1 / §3.1.3.6: the nonce is echoed unchanged, and only when the request had one.
