@@ -305,6 +305,9 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
       await page.locator('#password:focus').waitFor();
       expect(await focusedId(page)).toBe('password');
       await screenshot(page, 'login-error');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await screenshot(page, 'login-error-dark');
+      await page.emulateMedia({ colorScheme: 'light' });
       await expectReflowAt320(page);
       expectNoProblems(problems);
     } finally {
@@ -334,6 +337,38 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
       expect(await page.locator('a').count()).toBe(0);
       expect(await page.locator('main').textContent()).not.toContain(evil);
       await screenshot(page, 'error');
+      expectNoProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('follows the reader’s colour scheme: the dark palette when asked for, the light one otherwise', async () => {
+    const { context, page, problems } = await openPage(browser);
+    try {
+      await page.goto(`${server.url}/oauth/authorize?client_id=no-such-client`);
+      // An expression, not a function: the tests are compiled without the DOM's types.
+      const colour = (selector: string, property: 'backgroundColor' | 'color') =>
+        page.evaluate<string>(
+          `getComputedStyle(document.querySelector('${selector}')).${property}`,
+        );
+      const colours = async () => ({
+        page: await colour('body', 'backgroundColor'),
+        card: await colour('main', 'backgroundColor'),
+        text: await colour('h1', 'color'),
+      });
+      expect(await colours()).toEqual({
+        page: 'rgb(243, 244, 247)',
+        card: 'rgb(255, 255, 255)',
+        text: 'rgb(27, 33, 48)',
+      });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      expect(await colours()).toEqual({
+        page: 'rgb(14, 17, 23)',
+        card: 'rgb(23, 27, 36)',
+        text: 'rgb(233, 236, 243)',
+      });
+      await screenshot(page, 'error-dark');
       expectNoProblems(problems);
     } finally {
       await context.close();

@@ -8,6 +8,11 @@
  * shows a 3 px outline (`:focus-visible`, §2.4.7/2.4.13); sizes are in rem so
  * the pages reflow at 320 px and 200 % zoom (§1.4.4, §1.4.10); buttons keep a
  * border so they stay visible in forced-colours mode.
+ *
+ * Colours: every one is a custom property of `:root`, with a dark palette for
+ * `prefers-color-scheme: dark` that keeps the same contrast rules.
+ * `stylesheet.spec.ts` checks both palettes, and that no rule uses a colour of
+ * its own.
  */
 export const STYLESHEET = `
 *,
@@ -15,8 +20,52 @@ export const STYLESHEET = `
 *::after {
   box-sizing: border-box;
 }
+:root {
+  --page: #f3f4f7;
+  --surface: #ffffff;
+  --text: #1b2130;
+  --muted: #474f62;
+  --line: #dde1e8;
+  --control: #6b7385;
+  --accent: #2346c8;
+  --accent-hover: #1d3a9e;
+  --on-accent: #ffffff;
+  --subtle: #eef0f4;
+  --alert-line: #f1b8b1;
+  --alert-edge: #b42318;
+  --alert-bg: #fdeeec;
+  --alert-text: #8c1d13;
+  --notice-line: #a9d8bd;
+  --notice-edge: #1e7a4a;
+  --notice-bg: #e8f5ee;
+  --notice-text: #0f5132;
+  --shadow: rgba(27, 33, 48, 0.06);
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --page: #0e1117;
+    --surface: #171b24;
+    --text: #e9ecf3;
+    --muted: #b9c1d0;
+    --line: #2c3241;
+    --control: #8b94a8;
+    --accent: #9db1ff;
+    --accent-hover: #c0ccff;
+    --on-accent: #0b0e16;
+    --subtle: #222836;
+    --alert-line: #6e2a23;
+    --alert-edge: #ff8f80;
+    --alert-bg: #3b1613;
+    --alert-text: #ffd0ca;
+    --notice-line: #235a3c;
+    --notice-edge: #5fd39a;
+    --notice-bg: #0d2a1c;
+    --notice-text: #bff3d6;
+    --shadow: rgba(0, 0, 0, 0.35);
+  }
+}
 html {
-  color-scheme: light;
+  color-scheme: light dark;
   -webkit-text-size-adjust: 100%;
   text-size-adjust: 100%;
 }
@@ -27,8 +76,8 @@ body {
   flex-direction: column;
   align-items: center;
   padding: 2.5rem 1rem 1.5rem;
-  background: #f3f4f7;
-  color: #1b2130;
+  background: var(--page);
+  color: var(--text);
   font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Liberation Sans', Arial, sans-serif;
   font-size: 1rem;
   line-height: 1.5;
@@ -51,20 +100,20 @@ body {
   width: 0.55rem;
   height: 0.55rem;
   border-radius: 0.12rem;
-  background: #2346c8;
+  background: var(--accent);
 }
 .brand-mark span:nth-child(2),
 .brand-mark span:nth-child(3) {
-  background: #1b2130;
+  background: var(--text);
 }
 main {
   width: 100%;
   max-width: 27rem;
   padding: 2rem 2rem 1.75rem;
-  background: #ffffff;
-  border: 1px solid #dde1e8;
+  background: var(--surface);
+  border: 1px solid var(--line);
   border-radius: 0.75rem;
-  box-shadow: 0 1px 2px rgba(27, 33, 48, 0.06), 0 8px 24px rgba(27, 33, 48, 0.06);
+  box-shadow: 0 1px 2px var(--shadow), 0 8px 24px var(--shadow);
 }
 h1 {
   margin: 0 0 0.75rem;
@@ -80,31 +129,31 @@ main > :last-child {
   margin-bottom: 0;
 }
 .lead {
-  color: #4a5366;
+  color: var(--muted);
   overflow-wrap: anywhere;
 }
 .lead strong,
 .who strong {
-  color: #1b2130;
+  color: var(--text);
   font-weight: 600;
 }
 .alert {
   margin: 0 0 1.25rem;
   padding: 0.75rem 1rem;
-  border: 1px solid #f1b8b1;
-  border-left: 4px solid #b42318;
+  border: 1px solid var(--alert-line);
+  border-left: 4px solid var(--alert-edge);
   border-radius: 0.5rem;
-  background: #fdeeec;
-  color: #8c1d13;
+  background: var(--alert-bg);
+  color: var(--alert-text);
 }
 .notice {
   margin: 0 0 1.25rem;
   padding: 0.75rem 1rem;
-  border: 1px solid #a9d8bd;
-  border-left: 4px solid #1e7a4a;
+  border: 1px solid var(--notice-line);
+  border-left: 4px solid var(--notice-edge);
   border-radius: 0.5rem;
-  background: #e8f5ee;
-  color: #0f5132;
+  background: var(--notice-bg);
+  color: var(--notice-text);
 }
 form {
   margin: 0;
@@ -123,14 +172,14 @@ input[type='password'] {
   width: 100%;
   min-height: 2.75rem;
   padding: 0.55rem 0.75rem;
-  border: 1px solid #6b7385;
+  border: 1px solid var(--control);
   border-radius: 0.5rem;
-  background: #ffffff;
-  color: #1b2130;
+  background: var(--surface);
+  color: var(--text);
   font: inherit;
 }
 input[aria-invalid='true'] {
-  border: 2px solid #b42318;
+  border: 2px solid var(--alert-edge);
 }
 button {
   display: inline-flex;
@@ -138,28 +187,28 @@ button {
   justify-content: center;
   min-height: 2.75rem;
   padding: 0.55rem 1.25rem;
-  border: 1px solid #2346c8;
+  border: 1px solid var(--accent);
   border-radius: 0.5rem;
-  background: #2346c8;
-  color: #ffffff;
+  background: var(--accent);
+  color: var(--on-accent);
   font: inherit;
   font-weight: 600;
   cursor: pointer;
 }
 button:hover {
-  background: #1d3a9e;
-  border-color: #1d3a9e;
+  background: var(--accent-hover);
+  border-color: var(--accent-hover);
 }
 button.secondary {
-  background: #ffffff;
-  color: #1b2130;
-  border-color: #6b7385;
+  background: var(--surface);
+  color: var(--text);
+  border-color: var(--control);
 }
 button.secondary:hover {
-  background: #eef0f4;
+  background: var(--subtle);
 }
 :focus-visible {
-  outline: 3px solid #2346c8;
+  outline: 3px solid var(--accent);
   outline-offset: 2px;
 }
 input:focus-visible {
@@ -178,19 +227,19 @@ input:focus-visible {
   margin: 0 0 1.25rem;
   padding: 0.6rem 0.85rem;
   border-radius: 0.5rem;
-  background: #eef0f4;
-  color: #4a5366;
+  background: var(--subtle);
+  color: var(--muted);
   overflow-wrap: anywhere;
 }
 .scopes {
   margin: 0 0 1rem;
   padding: 0;
   list-style: none;
-  border-top: 1px solid #dde1e8;
+  border-top: 1px solid var(--line);
 }
 .scopes li {
   padding: 0.75rem 0 0.75rem 1.6rem;
-  border-bottom: 1px solid #dde1e8;
+  border-bottom: 1px solid var(--line);
   position: relative;
   overflow-wrap: anywhere;
 }
@@ -202,7 +251,7 @@ input:focus-visible {
   width: 0.55rem;
   height: 0.55rem;
   border-radius: 50%;
-  background: #2346c8;
+  background: var(--accent);
 }
 .scope-description {
   display: block;
@@ -210,18 +259,18 @@ input:focus-visible {
 }
 .scope-name {
   display: block;
-  color: #4a5366;
+  color: var(--muted);
   font-family: ui-monospace, 'SFMono-Regular', Menlo, Consolas, 'Liberation Mono', monospace;
   font-size: 0.85rem;
 }
 .fine-print {
   margin: 1.25rem 0 0;
-  color: #4a5366;
+  color: var(--muted);
   font-size: 0.875rem;
 }
 footer {
   margin-top: 1.5rem;
-  color: #4a5366;
+  color: var(--muted);
   font-size: 0.8125rem;
 }
 @media (max-width: 30rem) {
