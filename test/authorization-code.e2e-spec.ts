@@ -510,7 +510,7 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
       const got = await obtainCode(new BrowserFlow(server.url), third, person);
       // The withdrawal's first step, its mark, alone: its sweep of the codes and
       // grants is what this redemption raced past.
-      await server.get(ConsentStore).withdraw(person.id, third.id);
+      expect(await server.get(ConsentStore).withdraw(person.id, third.id)).toBe(true);
       await expectRefused(third, got);
       const grants = await server.dataSource.query<Array<{ revoked_reason: string | null }>>(
         'SELECT revoked_reason FROM refresh_token_families WHERE user_id = ?',
@@ -518,7 +518,7 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
       );
       expect(grants).toEqual([{ revoked_reason: 'consent_withdrawn' }]);
 
-      // The next authorization asks for consent again, and its code works.
+      // The next authorization (consent asked for and given again) gets a code that works.
       const again = await obtainCode(new BrowserFlow(server.url), third, person);
       const fresh = await exchangeCode(server.url, third, {
         code: again.callback.code!,

@@ -26,15 +26,6 @@ export class ConsentStore {
     return scopes.every((scope) => granted.includes(scope));
   }
 
-  /**
-   * True when the user's consent to this client was given at or before `at`
-   * and is still there: one withdrawn since is gone, or given again later.
-   */
-  async heldSince(userId: string, clientRef: string, at: Date): Promise<boolean> {
-    const row = await this.rows.findOne({ where: { userId, clientRef } });
-    return row !== null && row.createdAt.getTime() <= at.getTime();
-  }
-
   /** Remembers the scopes (added to those consented before). */
   async grant(userId: string, clientRef: string, scopes: string[]): Promise<void> {
     const now = new Date();

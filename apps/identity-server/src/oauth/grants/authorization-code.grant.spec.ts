@@ -54,13 +54,13 @@ function params(): FormParams {
 /**
  * What the world looks like just after the grant row is inserted: the
  * account (status, password change), the client (status, suspension mark) and
- * the user's consent to it (when it was given; null once withdrawn).
+ * the user's consent to it (its scopes; null once withdrawn).
  */
 function grantWith(after: {
   passwordChangedAt?: Date;
   status?: 'active' | 'disabled';
   clientNow?: Partial<ClientPrincipal>;
-  consentGivenAt?: Date | null;
+  consented?: string[] | null;
 }) {
   const revoked: string[] = [];
   const reasons: string[] = [];
@@ -90,13 +90,13 @@ function grantWith(after: {
   const accessTokens = {
     issue: async () => ({ token: 'access', expiresIn: 900 }),
   } as unknown as AccessTokenIssuer;
-  const consentGivenAt =
-    after.consentGivenAt === undefined
-      ? new Date(ISSUED_AT.getTime() - 60_000)
-      : after.consentGivenAt;
+  const consented = after.consented === undefined ? ['orders:read'] : after.consented;
+  const asked: string[][] = [];
   const consents = {
-    heldSince: async (_user: string, _client: string, at: Date) =>
-      consentGivenAt !== null && consentGivenAt.getTime() <= at.getTime(),
+    covers: async (_user: string, _client: string, scopes: string[]) => {
+      asked.push(scopes);
+      return consented !== null && scopes.every((scope) => consented.includes(scope));
+    },
   } as unknown as ConsentStore;
   const grant = new AuthorizationCodeGrant(
     codes,
@@ -108,17 +108,19 @@ function grantWith(after: {
     {} as IdTokenIssuer,
     {} as AuditService,
   );
-  return { grant, revoked, reasons };
+  return { grant, revoked, reasons, asked };
 }
 
 describe('AuthorizationCodeGrant: grants ended while the code was redeemed', () => {
   it('issues tokens when nothing changed since the code was issued', async () => {
-    const { grant, revoked } = grantWith({});
+    const { grant, revoked, asked } = grantWith({});
     await expect(grant.handle(params(), client, { ip: null })).resolves.toMatchObject({
       access_token: 'access',
       refresh_token: 'refresh',
     });
     expect(revoked).toEqual([]);
+    // The consent is checked against the scope the grant carries.
+    expect(asked).toEqual([['orders:read']]);
   });
 
   it.each([
@@ -132,11 +134,8 @@ describe('AuthorizationCodeGrant: grants ended while the code was redeemed', () 
       'the client was suspended and reinstated',
       { clientNow: { tokensRevokedBefore: new Date(ISSUED_AT.getTime() + 5) } },
     ],
-    ['the user withdrew consent from the client', { consentGivenAt: null }],
-    [
-      'the user withdrew consent and gave it again',
-      { consentGivenAt: new Date(ISSUED_AT.getTime() + 10) },
-    ],
+    ['the user withdrew consent from the client', { consented: null }],
+    ['the user withdrew consent and gave it again to less', { consented: ['profile'] }],
   ])('revokes the new grant and answers invalid_grant when %s', async (_name, after) => {
     const { grant, revoked } = grantWith(after);
     const error = await grant.handle(params(), client, { ip: null }).catch((e: unknown) => e);
@@ -146,14 +145,14 @@ describe('AuthorizationCodeGrant: grants ended while the code was redeemed', () 
   });
 
   it('records a withdrawn consent as the reason', async () => {
-    const { grant, reasons } = grantWith({ consentGivenAt: null });
+    const { grant, reasons } = grantWith({ consented: null });
     await expect(grant.handle(params(), client, { ip: null })).rejects.toBeInstanceOf(OAuthError);
     expect(reasons).toEqual(['consent_withdrawn']);
   });
 
   it('asks a first-party client for no consent: none recorded is no withdrawal', async () => {
     const firstParty = { ...client, firstParty: true };
-    const { grant, revoked } = grantWith({ consentGivenAt: null, clientNow: { firstParty: true } });
+    const { grant, revoked } = grantWith({ consented: null, clientNow: { firstParty: true } });
     await expect(grant.handle(params(), firstParty, { ip: null })).resolves.toMatchObject({
       access_token: 'access',
     });

@@ -96,7 +96,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     });
     // Taken: the code was replayed meanwhile and the grant revoked before it started.
     if (!grant) throw invalidGrant(INVALID_CODE);
-    const ended = await this.endedSince(granted.issuedAt, user.id, client.ref);
+    const ended = await this.endedSince(granted.issuedAt, user.id, client.ref, scopes);
     if (ended) {
       await this.refreshTokens.revokeFamily(granted.grantId, ended);
       throw invalidGrant(INVALID_CODE);
@@ -135,6 +135,7 @@ export class AuthorizationCodeGrant implements GrantHandler {
     issuedAt: Date,
     userId: string,
     clientRef: string,
+    scopes: string[],
   ): Promise<FamilyRevocationReason | null> {
     const account = await this.accounts.findAccount(userId);
     if (!account || !AccountsService.isActive(account)) return 'user_inactive';
@@ -146,9 +147,12 @@ export class AuthorizationCodeGrant implements GrantHandler {
       now?.tokensRevokedBefore && now.tokensRevokedBefore.getTime() >= issuedAt.getTime();
     if (!now || now.status !== 'approved' || suspendedSince) return 'client_suspended';
     // A client that asks for consent: a withdrawal deletes the consent before it
-    // sweeps the codes and grants, so a consent missing (or given again) since
-    // the code was issued means this grant was withdrawn too.
-    if (!now.firstParty && !(await this.consents.heldSince(userId, clientRef, issuedAt)))
+    // sweeps the codes and grants, so a consent that no longer covers the scope
+    // means this grant was withdrawn too. (Compared by content, not by time:
+    // the processes that recorded the consent and issued the code may not
+    // share a clock. A consent given again since, to the same scopes, is the
+    // user's answer now.)
+    if (!now.firstParty && !(await this.consents.covers(userId, clientRef, scopes)))
       return 'consent_withdrawn';
     return null;
   }
