@@ -12,6 +12,7 @@ export function layout(page: { title: string; content: HtmlFragment }): string {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
         <meta name="robots" content="noindex, nofollow" />
         <title>${page.title} · Tessera</title>
         <link rel="icon" href="${ICON_ASSET.url}" type="image/svg+xml" />

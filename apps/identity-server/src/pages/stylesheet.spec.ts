@@ -42,6 +42,7 @@ const PAIRS: Array<[string, string, number, string]> = [
   ['alert-text', 'alert-bg', 7, 'an error message'],
   ['notice-text', 'notice-bg', 7, 'a notice'],
   ['control', 'surface', 4.7, 'the border of inputs and secondary buttons'],
+  ['control', 'subtle', 4.7, 'the border of a secondary button under the pointer'],
   ['accent', 'surface', 3, 'the focus outline in the card'],
   ['accent', 'page', 3, 'the focus outline outside it'],
   ['alert-edge', 'surface', 3, 'the border of an invalid input'],
@@ -59,7 +60,22 @@ describe('the stylesheet', () => {
 
   it('takes every colour from the palette (no rule has a colour of its own)', () => {
     const rules = STYLESHEET.slice(STYLESHEET.indexOf('html {'));
-    expect(rules.match(/#[0-9a-f]{3,8}\b|rgba?\(/gi)).toBeNull();
+    const declarations = [
+      ...rules.matchAll(
+        /(?:^|[\s;{])((?:background|color|border(?:-(?:top|bottom|left|right))?|border-color|outline|box-shadow)):\s*([^;]+);/g,
+      ),
+    ];
+    expect(declarations.length).toBeGreaterThan(20);
+    // What is left of a value without its var(--…) may hold lengths and keywords, never a colour.
+    const own = declarations.flatMap(([, property, value]) => {
+      const rest = value
+        .replace(/var\(--[a-z-]+\)/g, '')
+        .split(/[\s,]+/)
+        .filter(Boolean);
+      const allowed = /^(-?[\d.]+(px|rem|em|%)?|solid|none|inherit)$/;
+      return rest.every((token) => allowed.test(token)) ? [] : [`${property}: ${value}`];
+    });
+    expect(own).toEqual([]);
   });
 
   it.each(schemes)('keeps the promised contrast in the %s palette', (_scheme, colours) => {

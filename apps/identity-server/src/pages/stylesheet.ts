@@ -26,7 +26,7 @@ export const STYLESHEET = `
   --text: #1b2130;
   --muted: #474f62;
   --line: #dde1e8;
-  --control: #6b7385;
+  --control: #61697b;
   --accent: #2346c8;
   --accent-hover: #1d3a9e;
   --on-accent: #ffffff;
