@@ -542,6 +542,7 @@ describe.each(DATABASES)('OpenID Connect in the authorization code flow on %s', 
         const failed = await refresh(client, first.refresh_token);
         expect(failed.status).toBe(500);
         expect(failed.body.error).toBe('server_error');
+        expect(JSON.stringify(failed.body)).not.toContain('profile');
         expect(failed.body).not.toHaveProperty('refresh_token');
       } finally {
         failing.mockRestore();

@@ -249,6 +249,8 @@ describe.each(DATABASES)('refresh token grant (RFC 6749 §6, RFC 9700 §4.14) on
     try {
       const failed = await refresh(CONSOLE, tokens.refresh_token);
       expectOAuthError(failed, 500, 'server_error');
+      // The cause goes to the log only.
+      expect(JSON.stringify(failed.body)).not.toContain('signing key');
       expect(failing).toHaveBeenCalledTimes(1);
     } finally {
       failing.mockRestore();

@@ -60,19 +60,21 @@ describe('the stylesheet', () => {
 
   it('takes every colour from the palette (no rule has a colour of its own)', () => {
     const rules = STYLESHEET.slice(STYLESHEET.indexOf('html {'));
-    const declarations = [
-      ...rules.matchAll(
-        /(?:^|[\s;{])((?:background|color|border(?:-(?:top|bottom|left|right))?|border-color|outline|box-shadow)):\s*([^;]+);/g,
-      ),
-    ];
+    // Every declaration of a property that can take a colour (any *color*, background*,
+    // border* but its radius, outline* but its offset, *shadow, fill, stroke, text-decoration*).
+    const colourProperty =
+      /color|^background|^border(?!-radius)|^outline(?!-offset)|shadow$|^fill$|^stroke$|^text-decoration/;
+    const declarations = [...rules.matchAll(/(?:^|[\s;{])([a-z-]+):\s*([^;{}]+);/g)].filter(
+      ([, property]) => colourProperty.test(property),
+    );
     expect(declarations.length).toBeGreaterThan(20);
     // What is left of a value without its var(--…) may hold lengths and keywords, never a colour.
+    const allowed = /^(-?[\d.]+(px|rem|em|%)?|solid|none|inherit|light|dark)$/;
     const own = declarations.flatMap(([, property, value]) => {
       const rest = value
         .replace(/var\(--[a-z-]+\)/g, '')
         .split(/[\s,]+/)
         .filter(Boolean);
-      const allowed = /^(-?[\d.]+(px|rem|em|%)?|solid|none|inherit)$/;
       return rest.every((token) => allowed.test(token)) ? [] : [`${property}: ${value}`];
     });
     expect(own).toEqual([]);

@@ -151,7 +151,8 @@ export class AuthorizationCodeGrant implements GrantHandler {
     // means this grant was withdrawn too. (Compared by content, not by time:
     // the processes that recorded the consent and issued the code may not
     // share a clock. A consent given again since, to the same scopes, is the
-    // user's answer now.)
+    // user's answer now. A client made third-party by an admin since the code
+    // has no consent either: refused as withdrawn, which it is in effect.)
     if (!now.firstParty && !(await this.consents.covers(userId, clientRef, scopes)))
       return 'consent_withdrawn';
     return null;

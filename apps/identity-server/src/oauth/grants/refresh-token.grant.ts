@@ -80,9 +80,11 @@ export class RefreshTokenGrant implements GrantHandler {
       return await this.answer(grant, successor, requestedScope, client);
     } catch (failure) {
       await this.store.undoRotation(grant.familyId, token, successor).catch((error: unknown) => {
-        // The client hears of the first failure; its retry will count as reuse.
-        this.logger.warn(
-          `grant ${grant.familyId}: a failed refresh's rotation could not be taken back: ${String(error)}`,
+        // The client hears of the first failure; its retry will count as reuse
+        // and revoke the grant. (A failed query's bound values are redacted.)
+        this.logger.error(
+          { err: error, grantId: grant.familyId },
+          'the rotation of a failed refresh could not be taken back',
         );
       });
       throw failure;
