@@ -57,7 +57,7 @@ function load(side, seconds) {
 const sides = [];
 for (const [i, v] of VARIANTS.entries()) sides.push(await start(v, i));
 for (const side of sides) await load(side, 2); // warm-up
-console.log(`${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections; round r starts with side r mod ${sides.length}`);
+console.log(`${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections; round r starts with side (r − 1) mod ${sides.length}, in table order`);
 for (let r = 0; r < ROUNDS; r++) {
   for (let k = 0; k < sides.length; k++) {
     const side = sides[(r + k) % sides.length];

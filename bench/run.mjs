@@ -341,7 +341,7 @@ async function abScenario({ id, title, a, b, c, bar, note, seconds = cfg.seconds
   if (C) {
     const cb = rc.map((z, i) => z.rps / rb[i].rps);
     const ac = ra.map((x, i) => x.rps / rc[i].rps);
-    // Whether the reference itself reaches A's bar, round by round: rounds where even the floor misses it.
+    // How many rounds the reference itself reaches A's bar in (the unrounded ratio, as judge() reads A's).
     const floorMeets = bar?.min !== undefined ? cb.filter((r) => r >= bar.min).length : undefined;
     reference = { cb, ac, cbRatio: median(cb), acRatio: median(ac), floorMeets };
     say(
