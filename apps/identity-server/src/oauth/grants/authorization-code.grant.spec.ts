@@ -1,4 +1,3 @@
-import { AccountPrincipal } from '../../accounts/account.types';
 import { AccountsService } from '../../accounts/accounts.service';
 import { AuditService } from '../../audit/audit.service';
 import { ClientPrincipal } from '../../clients/client.types';
@@ -11,28 +10,12 @@ import { FormParams } from '../request/form-params';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 import { AuthorizationCodeGrant } from './authorization-code.grant';
+import { testClient, testUser } from '../principals.testing';
 
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const ISSUED_AT = new Date(Date.UTC(2026, 10, 29, 12, 0, 0));
-const client: ClientPrincipal = {
-  ref: 'ref-1',
-  clientId: 'web-app',
-  name: 'Web app',
-  status: 'approved',
-  firstParty: false,
-  grantTypes: ['authorization_code', 'refresh_token'],
-  scopes: ['orders:read'],
-  redirectUris: ['https://app.example.test/cb'],
-  tokensRevokedBefore: null,
-};
-const user: AccountPrincipal = {
-  id: 'user-1',
-  username: 'ada',
-  email: null,
-  status: 'active',
-  roles: [],
-  permissions: [],
-};
+const client = testClient();
+const user = testUser();
 const redeemed: RedeemedCode = {
   clientRef: client.ref,
   userId: user.id,

@@ -1,25 +1,21 @@
 import type { ServerResponse } from 'node:http';
 import { AccountsService } from '../../accounts/accounts.service';
 import { PasswordChecksBusyError } from '../../accounts/password-checks-busy.error';
-import { ClientPrincipal } from '../../clients/client.types';
 import { OAuthError } from '../errors/oauth.error';
 import { writeOAuthError } from '../errors/oauth-error.writer';
 import { FormParams } from '../request/form-params';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 import { PasswordGrant } from './password.grant';
+import { testClient } from '../principals.testing';
 
-const client: ClientPrincipal = {
-  ref: 'ref-1',
+const client = testClient({
   clientId: 'console',
   name: 'Console',
-  status: 'approved',
   firstParty: true,
   grantTypes: ['password'],
-  scopes: ['orders:read'],
   redirectUris: [],
-  tokensRevokedBefore: null,
-};
+});
 
 function form(values: Record<string, string>): FormParams {
   return FormParams.fromBody(values);

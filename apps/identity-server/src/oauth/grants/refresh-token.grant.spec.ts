@@ -1,8 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { AccountPrincipal } from '../../accounts/account.types';
 import { AccountsService } from '../../accounts/accounts.service';
 import { AuditService } from '../../audit/audit.service';
-import { ClientPrincipal } from '../../clients/client.types';
 import { OAuthError } from '../errors/oauth.error';
 import { IdTokenIssuer } from '../oidc/id-token.issuer';
 import { FormParams } from '../request/form-params';
@@ -10,26 +8,17 @@ import { AccessTokenIssuer } from '../tokens/access-token.issuer';
 import { RefreshGrant } from '../tokens/refresh-token.sealer';
 import { RefreshTokenStore } from '../tokens/refresh-token.store';
 import { RefreshTokenGrant } from './refresh-token.grant';
+import { testClient, testUser } from '../principals.testing';
 
-const client: ClientPrincipal = {
-  ref: 'ref-1',
+const client = testClient({
   clientId: 'console',
   name: 'Console',
-  status: 'approved',
   firstParty: true,
   grantTypes: ['password', 'refresh_token'],
   scopes: ['orders:read', 'orders:write'],
   redirectUris: [],
-  tokensRevokedBefore: null,
-};
-const user: AccountPrincipal = {
-  id: 'user-1',
-  username: 'ada',
-  email: null,
-  status: 'active',
-  roles: [],
-  permissions: [],
-};
+});
+const user = testUser();
 const grant: RefreshGrant = {
   familyId: 'grant-1',
   clientRef: client.ref,

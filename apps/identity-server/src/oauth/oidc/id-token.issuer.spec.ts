@@ -1,13 +1,13 @@
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { generateKeyPairSync, KeyObject } from 'node:crypto';
-import { AccountDetails, AccountPrincipal } from '../../accounts/account.types';
+import { AccountDetails } from '../../accounts/account.types';
 import { AccountsService } from '../../accounts/accounts.service';
-import { ClientPrincipal } from '../../clients/client.types';
 import { AppConfig, loadConfig } from '../../config/app-config';
 import { KeyRingService } from '../../keys/key-ring.service';
 import { JwtSigner } from '../../keys/jwt-signer';
 import { accessTokenHash } from './at-hash';
 import { IdTokenInput, IdTokenIssuer } from './id-token.issuer';
+import { testClient, testUser } from '../principals.testing';
 
 const config: AppConfig = loadConfig({
   NODE_ENV: 'test',
@@ -15,26 +15,16 @@ const config: AppConfig = loadConfig({
   ACCESS_TOKEN_TTL_SECONDS: '600',
 });
 
-const client: ClientPrincipal = {
-  ref: 'ref-1',
-  clientId: 'web-app',
-  name: 'Web app',
-  status: 'approved',
-  firstParty: false,
+const client = testClient({
   grantTypes: ['authorization_code'],
   scopes: ['openid', 'profile', 'email'],
   redirectUris: ['https://app.example.test/callback'],
-  tokensRevokedBefore: null,
-};
+});
 
-const user: AccountPrincipal = {
+const user = testUser({
   id: '6f1c2d9e-0000-4000-8000-000000000001',
-  username: 'ada',
   email: 'ada@example.test',
-  status: 'active',
-  roles: [],
-  permissions: [],
-};
+});
 
 const updatedAt = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
 
