@@ -374,4 +374,40 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
       await context.close();
     }
   });
+
+  it('gives the icon the scheme’s colours, as an image and as a document under its own CSP', async () => {
+    const { context, page, problems } = await openPage(browser);
+    try {
+      await page.goto(`${server.url}/oauth/authorize?client_id=no-such-client`);
+      const href = await page.getAttribute('link[rel="icon"]', 'href');
+      expect(href).toMatch(/^\/assets\/tessera\.svg\?v=[0-9a-f]{16}$/);
+      // The icon drawn as an image (as a tab strip draws it), read back at a dark tile.
+      const inkPixel = (variant: string) =>
+        page.evaluate<number[]>(`(async () => {
+          const image = new Image();
+          image.src = '${href}&${variant}';
+          await image.decode();
+          const canvas = document.createElement('canvas');
+          canvas.width = 32;
+          canvas.height = 32;
+          const context = canvas.getContext('2d');
+          context.drawImage(image, 0, 0, 32, 32);
+          return Array.from(context.getImageData(23, 8, 1, 1).data);
+        })()`);
+      expect(await inkPixel('light')).toEqual([27, 33, 48, 255]);
+      await page.emulateMedia({ colorScheme: 'dark' });
+      expect(await inkPixel('dark')).toEqual([233, 236, 243, 255]);
+      // Opened on its own, the icon is a document: its CSP lets its own style apply, by hash.
+      await page.goto(`${server.url}${href}`);
+      const fill = (selector: string) =>
+        page.evaluate<string>(`getComputedStyle(document.querySelector('${selector}')).fill`);
+      expect([await fill('.accent'), await fill('.ink')]).toEqual([
+        'rgb(157, 177, 255)',
+        'rgb(233, 236, 243)',
+      ]);
+      expectNoProblems(problems);
+    } finally {
+      await context.close();
+    }
+  });
 });

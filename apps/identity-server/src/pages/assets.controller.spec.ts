@@ -1,4 +1,5 @@
 import { NotFoundException } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import type { Response } from 'express';
 import { AssetsController } from './assets.controller';
 import { ICON_ASSET, STYLESHEET_ASSET } from './assets';
@@ -49,6 +50,19 @@ describe('AssetsController', () => {
     expect(sent.headers['content-type']).toBe('image/svg+xml');
     expect(sent.body).toMatch(/^<svg [^>]*>/);
     expect(sent.body).not.toMatch(/<script|href=|on[a-z]+=/i);
+  });
+
+  it('lets the icon apply its own style element and nothing else (CSP hash source)', () => {
+    const { res, sent } = fakeResponse();
+    controller.serve('tessera.svg', ICON_ASSET.hash, res);
+    const styles = [...(sent.body ?? '').matchAll(/<style>([^<]*)<\/style>/g)];
+    expect(styles).toHaveLength(1);
+    const digest = createHash('sha256').update(styles[0][1]).digest('base64');
+    expect(sent.headers['content-security-policy']).toBe(
+      `default-src 'none'; style-src 'sha256-${digest}'`,
+    );
+    // The dark tiles take the dark palette's text colour under a dark scheme.
+    expect(styles[0][1]).toMatch(/@media \(prefers-color-scheme:dark\)\{.*\.ink\{fill:#e9ecf3\}/);
   });
 
   it.each(['other.css', '..%2Fmain.js', '__proto__', 'constructor'])(

@@ -22,8 +22,8 @@ export class AssetsController {
     if (!asset) throw new NotFoundException();
     res.setHeader('Content-Type', asset.contentType);
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    // An SVG opened on its own is a document: it may do nothing.
-    res.setHeader('Content-Security-Policy', "default-src 'none'");
+    // An SVG opened on its own is a document: it may do nothing but style itself.
+    res.setHeader('Content-Security-Policy', asset.csp);
     res.setHeader(
       'Cache-Control',
       version === asset.hash

@@ -1,3 +1,57 @@
+/** The light palette: every colour of the pages (and of the icon, `icon.ts`). */
+const LIGHT = {
+  page: '#f3f4f7',
+  surface: '#ffffff',
+  text: '#1b2130',
+  muted: '#474f62',
+  line: '#dde1e8',
+  control: '#61697b',
+  accent: '#2346c8',
+  'accent-hover': '#1d3a9e',
+  'on-accent': '#ffffff',
+  subtle: '#eef0f4',
+  'alert-line': '#f1b8b1',
+  'alert-edge': '#b42318',
+  'alert-bg': '#fdeeec',
+  'alert-text': '#8c1d13',
+  'notice-line': '#a9d8bd',
+  'notice-edge': '#1e7a4a',
+  'notice-bg': '#e8f5ee',
+  'notice-text': '#0f5132',
+  shadow: 'rgba(27, 33, 48, 0.06)',
+};
+
+/** The dark palette, for `prefers-color-scheme: dark`: the same names, the same contrast rules. */
+const DARK: Record<keyof typeof LIGHT, string> = {
+  page: '#0e1117',
+  surface: '#171b24',
+  text: '#e9ecf3',
+  muted: '#b9c1d0',
+  line: '#2c3241',
+  control: '#8b94a8',
+  accent: '#9db1ff',
+  'accent-hover': '#c0ccff',
+  'on-accent': '#0b0e16',
+  subtle: '#222836',
+  'alert-line': '#6e2a23',
+  'alert-edge': '#ff8f80',
+  'alert-bg': '#3b1613',
+  'alert-text': '#ffd0ca',
+  'notice-line': '#235a3c',
+  'notice-edge': '#5fd39a',
+  'notice-bg': '#0d2a1c',
+  'notice-text': '#bff3d6',
+  shadow: 'rgba(0, 0, 0, 0.35)',
+};
+
+export const PALETTES = { light: LIGHT, dark: DARK } as const;
+
+/** A palette as custom properties of `:root`. */
+function customProperties(palette: Record<string, string>, indent: string): string {
+  const lines = Object.entries(palette).map(([name, colour]) => `${indent}  --${name}: ${colour};`);
+  return `${indent}:root {\n${lines.join('\n')}\n${indent}}`;
+}
+
 /**
  * The one stylesheet of Tessera's pages, served from `/assets/tessera.css`
  * (CSP `style-src 'self'`: no inline styles anywhere). Kept in TypeScript so
@@ -20,49 +74,9 @@ export const STYLESHEET = `
 *::after {
   box-sizing: border-box;
 }
-:root {
-  --page: #f3f4f7;
-  --surface: #ffffff;
-  --text: #1b2130;
-  --muted: #474f62;
-  --line: #dde1e8;
-  --control: #61697b;
-  --accent: #2346c8;
-  --accent-hover: #1d3a9e;
-  --on-accent: #ffffff;
-  --subtle: #eef0f4;
-  --alert-line: #f1b8b1;
-  --alert-edge: #b42318;
-  --alert-bg: #fdeeec;
-  --alert-text: #8c1d13;
-  --notice-line: #a9d8bd;
-  --notice-edge: #1e7a4a;
-  --notice-bg: #e8f5ee;
-  --notice-text: #0f5132;
-  --shadow: rgba(27, 33, 48, 0.06);
-}
+${customProperties(LIGHT, '')}
 @media (prefers-color-scheme: dark) {
-  :root {
-    --page: #0e1117;
-    --surface: #171b24;
-    --text: #e9ecf3;
-    --muted: #b9c1d0;
-    --line: #2c3241;
-    --control: #8b94a8;
-    --accent: #9db1ff;
-    --accent-hover: #c0ccff;
-    --on-accent: #0b0e16;
-    --subtle: #222836;
-    --alert-line: #6e2a23;
-    --alert-edge: #ff8f80;
-    --alert-bg: #3b1613;
-    --alert-text: #ffd0ca;
-    --notice-line: #235a3c;
-    --notice-edge: #5fd39a;
-    --notice-bg: #0d2a1c;
-    --notice-text: #bff3d6;
-    --shadow: rgba(0, 0, 0, 0.35);
-  }
+${customProperties(DARK, '  ')}
 }
 html {
   color-scheme: light dark;
