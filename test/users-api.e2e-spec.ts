@@ -547,6 +547,33 @@ describe.each(DATABASES)('/api/users on %s', (kind) => {
     });
   });
 
+  it('refuses on /api at once a token that claims a role taken away since: a demoted admin cannot give it back', async () => {
+    const demoted = await newAccount(['admin', 'developer']);
+    expect((await setRoles(admin.token, demoted.id, ['developer'])).status).toBe(200);
+
+    // The token still says admin; the account no longer is one.
+    expect(decodeJwt(demoted.token).payload.roles).toEqual(['admin', 'developer']);
+    const comeback = await setRoles(demoted.token, demoted.id, ['admin', 'developer']);
+    expect(comeback.status).toBe(401);
+    expect(comeback.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    const backdoor = await api('POST', '/api/users', {
+      token: demoted.token,
+      body: { username: unique('backdoor'), password: strongPassword(), roles: ['admin'] },
+    });
+    expect(backdoor.status).toBe(401);
+    expect((await api('GET', '/api/users/me', { token: demoted.token })).status).toBe(401);
+    const now = await api('GET', `/api/users/${demoted.id}`, { token: admin.token });
+    expect(now.body.roles).toEqual(['developer']);
+
+    // A new token carries what the account holds; a role given later leaves it valid.
+    const fresh = await signIn(demoted.username, demoted.password);
+    expect(decodeJwt(fresh).payload.roles).toEqual(['developer']);
+    expect((await setRoles(admin.token, demoted.id, ['admin', 'developer'])).status).toBe(200);
+    const me = await api('GET', '/api/users/me', { token: fresh });
+    expect(me.status).toBe(200);
+    expect(me.body.roles).toEqual(['admin', 'developer']);
+  });
+
   it('refuses a role change with an unknown role, a bad shape, or for nobody, and changes nothing', async () => {
     const account = await newAccount(['developer']);
     const unknown = await setRoles(admin.token, account.id, ['admin', 'superuser']);

@@ -2,6 +2,7 @@ import { ACCESS_TOKEN_TYPE } from '@tessera/auth-guard';
 import { Injectable } from '@nestjs/common';
 import { JWTPayload } from 'jose';
 import { AccountsService } from '../accounts/accounts.service';
+import type { AccountPrincipal } from '../accounts/account.types';
 import { ClientsService } from '../clients/clients.service';
 import { AppConfig } from '../config/app-config';
 import { JwtSigner } from '../keys/jwt-signer';
@@ -13,15 +14,32 @@ type AccessClaims = JWTPayload & {
   scope?: string;
   username?: string;
   grant_id?: string;
+  roles?: unknown;
+  permissions?: unknown;
 };
+
+/**
+ * Whether the account still holds every role and permission the token
+ * claims. Roles travel in tokens, so a role given shows in the next token;
+ * a role taken away must not stay usable on the platform's own API until
+ * the token expires (a demoted admin could give it back to themselves).
+ */
+function stillHolds(account: AccountPrincipal, claims: AccessClaims): boolean {
+  const within = (claimed: unknown, held: string[]) =>
+    claimed === undefined ||
+    (Array.isArray(claimed) && claimed.every((name) => held.includes(name as string)));
+  return within(claims.roles, account.roles) && within(claims.permissions, account.permissions);
+}
 
 export type InspectedToken =
   | {
       kind: 'access_token';
       active: boolean;
-      claims: JWTPayload & { client_id?: string; scope?: string; username?: string };
+      claims: AccessClaims;
       /** Its client is first-party (trusted at review). */
       firstParty: boolean;
+      /** The account it was issued to, as it is now (absent for a client's own token, or once it is inactive). */
+      account?: AccountPrincipal;
     }
   | {
       kind: 'refresh_token';
@@ -63,7 +81,12 @@ export class TokenInspector {
    */
   async isActivePlatformToken(token: string): Promise<boolean> {
     const found = await this.inspectAccessToken(token);
-    return found?.kind === 'access_token' && found.active && found.firstParty;
+    return (
+      found?.kind === 'access_token' &&
+      found.active &&
+      found.firstParty &&
+      (found.account === undefined || stillHolds(found.account, found.claims))
+    );
   }
 
   async inspect(token: string, hint?: string): Promise<InspectedToken | null> {
@@ -104,11 +127,19 @@ export class TokenInspector {
     // RFC 7009 §2.1: revoking a grant (its refresh token) ends the access tokens issued from it.
     if (active && claims.grant_id)
       active = !(await this.refreshTokens.isFamilyRevoked(claims.grant_id));
+    let account: AccountPrincipal | undefined;
     if (active && claims.sub && claims.sub !== claims.client_id) {
       const user = await this.accounts.findPrincipal(claims.sub);
       active = !!user && AccountsService.isActive(user);
+      if (user && active) account = user;
     }
-    return { kind: 'access_token', active, claims, firstParty: client?.firstParty === true };
+    return {
+      kind: 'access_token',
+      active,
+      claims,
+      firstParty: client?.firstParty === true,
+      ...(account ? { account } : {}),
+    };
   }
 
   private async inspectRefreshToken(token: string): Promise<InspectedToken | null> {
