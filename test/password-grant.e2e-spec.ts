@@ -1,5 +1,8 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import { AccountsService } from '../apps/identity-server/src/accounts/accounts.service';
+import { PasswordHasher } from '../apps/identity-server/src/accounts/password-hasher';
 import { AuditService } from '../apps/identity-server/src/audit/audit.service';
+import { RefreshTokenStore } from '../apps/identity-server/src/oauth/tokens/refresh-token.store';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
 import { createClient, createUser, setColumn } from './support/fixtures';
 import { decodeJwt, getJson, tokenRequest } from './support/http';
@@ -20,6 +23,7 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
     await server?.close();
     await db?.drop();
   });
+  afterEach(() => jest.restoreAllMocks());
 
   it('issues an RFC 9068 access token and a refresh token to the bootstrap client', async () => {
     const res = await tokenRequest(server.url, CONSOLE, {
@@ -169,6 +173,105 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
     });
     expect(afterLockout.status).toBe(200);
   });
+
+  it('counts concurrent guesses against the lockout: no more than the threshold are compared, and the lock holds', async () => {
+    const user = await createUser(server);
+    const guesses = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        tokenRequest(server.url, CONSOLE, {
+          grant_type: 'password',
+          username: user.username,
+          password: `guess-${i}`,
+        }),
+      ),
+    );
+    expect(guesses.map((res) => res.body.error)).toEqual(Array(8).fill('invalid_grant'));
+    // Three compared (the threshold), the third locking; the five others refused unchecked.
+    const audit = server.get(AuditService);
+    const mine = async (type: string) =>
+      (await audit.recent(type)).filter((event) => event.subjectId === user.id).length;
+    expect(await mine('user.login_failed')).toBe(2);
+    expect(await mine('user.locked')).toBe(1);
+    // The right password, at once: still locked (the late failures did not lift the lock).
+    const right = await tokenRequest(server.url, CONSOLE, {
+      grant_type: 'password',
+      username: user.username,
+      password: user.password,
+    });
+    expect(right.status).toBe(400);
+    const [row] = await server.dataSource.query(
+      'SELECT status, failed_login_count AS n FROM users WHERE id = ?',
+      [user.id],
+    );
+    expect(row.status).toBe('locked');
+    expect(Number(row.n)).toBe(0);
+  });
+
+  it('fails a sign-in whose password is changed while it is being compared, and creates no grant', async () => {
+    const user = await createUser(server);
+    const accounts = server.get(AccountsService);
+    const hasher = server.get(PasswordHasher);
+    const compare = hasher.verify.bind(hasher);
+    const newPassword = `${user.password}-new`;
+    jest.spyOn(hasher, 'verify').mockImplementationOnce(async (password, hash) => {
+      const matches = await compare(password, hash);
+      await accounts.changePassword(user.id, user.password, newPassword);
+      return matches;
+    });
+    const signIn = await tokenRequest(server.url, CONSOLE, {
+      grant_type: 'password',
+      username: user.username,
+      password: user.password,
+    });
+    expect(signIn.status).toBe(400);
+    expect(signIn.body.error).toBe('invalid_grant');
+    expect(await liveGrants(user.id)).toBe(0);
+    const withNew = await tokenRequest(server.url, CONSOLE, {
+      grant_type: 'password',
+      username: user.username,
+      password: newPassword,
+    });
+    expect(withNew.status).toBe(200);
+  });
+
+  it.each(['password_changed', 'user_disabled'])(
+    'ends a grant created just after the account’s grants were swept (%s)',
+    async (change) => {
+      const user = await createUser(server);
+      const accounts = server.get(AccountsService);
+      const refreshTokens = server.get(RefreshTokenStore);
+      const issueNew = refreshTokens.issueNew.bind(refreshTokens);
+      // The change lands after the password matched and before the grant exists.
+      jest.spyOn(refreshTokens, 'issueNew').mockImplementationOnce(async (input) => {
+        if (change === 'password_changed')
+          await accounts.changePassword(user.id, user.password, `${user.password}-new`);
+        else await setColumn(server, 'users', user.id, 'status', 'disabled');
+        return issueNew(input);
+      });
+      const signIn = await tokenRequest(server.url, CONSOLE, {
+        grant_type: 'password',
+        username: user.username,
+        password: user.password,
+      });
+      expect(signIn.status).toBe(400);
+      expect(signIn.body.error).toBe('invalid_grant');
+      expect(signIn.body.access_token).toBeUndefined();
+      expect(await liveGrants(user.id)).toBe(0);
+      const [family] = await server.dataSource.query(
+        'SELECT revoked_reason FROM refresh_token_families WHERE user_id = ?',
+        [user.id],
+      );
+      expect(family.revoked_reason).toBe(change);
+    },
+  );
+
+  async function liveGrants(userId: string): Promise<number> {
+    const [row] = await server.dataSource.query(
+      'SELECT COUNT(*) AS n FROM refresh_token_families WHERE user_id = ? AND revoked_at IS NULL',
+      [userId],
+    );
+    return Number(row.n);
+  }
 
   it('resets the failure count on success, so only consecutive failures lock', async () => {
     const user = await createUser(server);

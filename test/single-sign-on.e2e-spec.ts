@@ -1,4 +1,6 @@
+import { AccountsService } from '../apps/identity-server/src/accounts/accounts.service';
 import { AuditService } from '../apps/identity-server/src/audit/audit.service';
+import { SessionService } from '../apps/identity-server/src/sessions/session.service';
 import {
   authorizationParams,
   BAD_CREDENTIALS_TEXT,
@@ -169,6 +171,33 @@ describe.each(DATABASES)('single sign-on and consent on %s', (kind) => {
     );
     expect(browser.last.status).toBe(303);
     expect(isConsentPage((await browser.follow()).body)).toBe(true);
+  });
+
+  it('ends a session started while a password change swept the account’s sessions: the login page says no', async () => {
+    const user = await createUser(server);
+    const sessions = server.get(SessionService);
+    const start = sessions.start.bind(sessions);
+    // The change lands after the password matched and before the session exists.
+    const spy = jest.spyOn(sessions, 'start').mockImplementationOnce(async (...args) => {
+      await server
+        .get(AccountsService)
+        .changePassword(user.id, user.password, `${user.password}-new`);
+      return start(...args);
+    });
+    try {
+      const browser = new BrowserFlow(server.url);
+      await browser.authorize(authorizationParams(appA, pkcePair().challenge));
+      await browser.followAll();
+      const page = await browser.submitLogin(user.username, user.password);
+      expect(page.status).toBe(401);
+      expect(page.body).toMatch(BAD_CREDENTIALS_TEXT);
+      expect(browser.jar.get('tessera_session')).toBeUndefined();
+      const rows = await sessionRows(user.id);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].ended_reason).toBe('password_changed');
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('prompt=login asks for the password again and starts a new session', async () => {

@@ -31,7 +31,12 @@ export interface AccountPage {
  * failure looks the same to the caller (no user enumeration).
  */
 export type CredentialCheck =
-  | { ok: true; account: AccountPrincipal }
+  | {
+      ok: true;
+      account: AccountPrincipal;
+      /** The account's password change time as the check read it: see `AccountsService.endedSince`. */
+      passwordChangedAt: Date;
+    }
   | {
       ok: false;
       reason: 'unknown_user' | 'wrong_password' | 'locked' | 'disabled';

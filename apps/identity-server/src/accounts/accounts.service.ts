@@ -10,14 +10,14 @@ import {
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { In, Repository } from 'typeorm';
+import { In, Not, Repository } from 'typeorm';
 import { isUniqueViolation } from '../database/errors';
 import { hydrateRow, selectColumns } from '../database/raw-rows';
 import { AuditService } from '../audit/audit.service';
 import { StatusCache } from '../common/status-cache';
 import { StatusCaches } from '../common/status-caches';
 import { AppConfig } from '../config/app-config';
-import { isLockActive, toAccountDetails, toPrincipal } from './account.mapper';
+import { toAccountDetails, toPrincipal } from './account.mapper';
 import { AccountDetails, AccountPrincipal, CredentialCheck } from './account.types';
 import { PasswordHasher } from './password-hasher';
 import { passwordPolicyViolation } from './password-policy';
@@ -76,6 +76,13 @@ export class AccountsService {
    * Checks a username and password. Every path spends exactly one bcrypt
    * comparison, so an unknown user, a locked or disabled account and a wrong
    * password take about the same time. Consecutive failures lock the account.
+   *
+   * Each check first takes an attempt from the account's budget (see
+   * {@link takeAttempt}), while the comparison runs; a success gives it back.
+   * So concurrent guesses cannot outrun the lockout: no more than the
+   * threshold are ever compared per lock window, and a lock set while a check
+   * was running holds. A success counts only if the password it matched is
+   * still the account's: a sign-in that races a password change fails.
    */
   async verifyPassword(username: string, password: string, ip?: string): Promise<CredentialCheck> {
     // Only a well-formed username names an account: MariaDB compares with PAD SPACE
@@ -88,25 +95,71 @@ export class AccountsService {
       return { ok: false, reason: 'unknown_user' };
     }
     const now = new Date();
-    const matches = await this.hasher.verify(password, user.passwordHash);
+    const attempt = await this.checkWithAttempt(user, password, now);
     if (user.status === 'disabled') return { ok: false, reason: 'disabled', userId: user.id };
-    if (isLockActive(user, now)) return { ok: false, reason: 'locked', userId: user.id };
-    if (!matches) {
-      const lockedNow = await this.countFailure(user.id, now, ip);
-      return { ok: false, reason: 'wrong_password', userId: user.id, lockedNow };
+    if (attempt === 'refused') return { ok: false, reason: 'locked', userId: user.id };
+    if (!attempt.matches) {
+      await this.auditFailure(user.id, attempt.locked, ip);
+      return { ok: false, reason: 'wrong_password', userId: user.id, lockedNow: attempt.locked };
     }
-    await this.recordSuccess(user, password, now);
-    return { ok: true, account: toPrincipal(user) };
+    if (!(await this.recordSuccess(user, password, now)))
+      return { ok: false, reason: 'wrong_password', userId: user.id, lockedNow: false };
+    return {
+      ok: true,
+      account: toPrincipal(user),
+      passwordChangedAt: user.passwordChangedAt,
+    };
   }
 
-  /** A wrong password, wherever it was given: counted toward the lockout and audited. */
-  private async countFailure(
+  /**
+   * What ended a sign-in while it ran, or null: the account disabled, or its
+   * password changed since the check (the value the check read, compared as
+   * stored: no clock is involved). Read from the database. A sign-in calls
+   * this after it has created its session or grant: a change that ended the
+   * account's grants while the sign-in was running could not end one created
+   * after it.
+   */
+  async endedSince(
     userId: string,
+    passwordChangedAt: Date,
+  ): Promise<'user_disabled' | 'password_changed' | null> {
+    const user = await this.users.findOne({
+      where: { id: userId },
+      select: { id: true, status: true, passwordChangedAt: true },
+    });
+    if (!user || user.status === 'disabled') return 'user_disabled';
+    return user.passwordChangedAt.getTime() === passwordChangedAt.getTime()
+      ? null
+      : 'password_changed';
+  }
+
+  /**
+   * Compares the password while an attempt is taken from the account's budget;
+   * `refused` when the account is locked or disabled (the comparison still
+   * runs, so the answer takes as long). Nothing is counted when the password
+   * queue refuses the check.
+   */
+  private async checkWithAttempt(
+    user: UserEntity,
+    password: string,
     now: Date,
+  ): Promise<'refused' | { matches: boolean; locked: boolean }> {
+    this.hasher.refuseIfBusy();
+    const matching = this.hasher.verify(password, user.passwordHash);
+    // Settled below; a failed write first must not leave it unhandled.
+    matching.catch(() => undefined);
+    const taken = user.status === 'disabled' ? null : await this.takeAttempt(user.id, now);
+    const matches = await matching;
+    return taken === null ? 'refused' : { matches, locked: taken.locked };
+  }
+
+  /** A wrong password, wherever it was given, in the audit log (it was counted when its attempt was taken). */
+  private async auditFailure(
+    userId: string,
+    lockedNow: boolean,
     ip?: string,
     via?: 'password_change',
-  ): Promise<boolean> {
-    const lockedNow = await this.recordFailure(userId, now);
+  ): Promise<void> {
     await this.audit.record({
       type: lockedNow ? 'user.locked' : 'user.login_failed',
       actorId: via ? userId : null,
@@ -117,11 +170,15 @@ export class AccountsService {
         ...(via ? { via } : {}),
       },
     });
-    return lockedNow;
   }
 
-  /** Counts a failure and locks at the threshold, in one conditional UPDATE. Returns whether it locked. */
-  private async recordFailure(userId: string, now: Date): Promise<boolean> {
+  /**
+   * Takes one attempt before the password is compared: counted as a failure
+   * at once, locking the account when it reaches the threshold, in one
+   * conditional UPDATE that applies only while the account is neither
+   * disabled nor locked. Null when it did not apply; else whether it locked.
+   */
+  private async takeAttempt(userId: string, now: Date): Promise<{ locked: boolean } | null> {
     const { maxFailedAttempts, lockoutSeconds } = this.config.passwords;
     const until = new Date(now.getTime() + lockoutSeconds * 1000);
     // The CASE columns come before the counter: MySQL evaluates SET left to
@@ -129,7 +186,7 @@ export class AccountsService {
     // count on both.
     // A lock does not end the account's tokens (see isActive), but the principal's
     // status says `locked`: forgotten here so that it never lags.
-    await this.afterAccountWrite(userId, () =>
+    const result = await this.afterAccountWrite(userId, () =>
       this.users
         .createQueryBuilder()
         .update(UserEntity)
@@ -140,18 +197,32 @@ export class AccountsService {
             `CASE WHEN failed_login_count + 1 >= :max THEN 0 ELSE failed_login_count + 1 END`,
           updatedAt: now,
         })
-        .where('id = :id AND status <> :disabled', { id: userId, disabled: 'disabled' })
+        // isLockActive in SQL: a lock with no end holds until an admin lifts it.
+        .where(
+          `id = :id AND status <> 'disabled' AND ` +
+            `NOT (status = 'locked' AND (locked_until IS NULL OR locked_until > :now))`,
+          { id: userId, now },
+        )
         .setParameters({ max: maxFailedAttempts, until })
         .execute(),
     );
+    if (result.affected !== 1) return null;
     const after = await this.users.findOne({
       where: { id: userId },
       select: { id: true, status: true, lockedUntil: true },
     });
-    return after?.status === 'locked' && after.lockedUntil?.getTime() === until.getTime();
+    return {
+      locked: after?.status === 'locked' && after.lockedUntil?.getTime() === until.getTime(),
+    };
   }
 
-  private async recordSuccess(user: UserEntity, password: string, now: Date): Promise<void> {
+  /**
+   * Gives the attempt back and records the sign-in, unless the account was
+   * disabled or its password changed while the check ran. A lock set
+   * meanwhile by other attempts ends: this password was right, and was
+   * compared within the budget. False when it did not apply.
+   */
+  private async recordSuccess(user: UserEntity, password: string, now: Date): Promise<boolean> {
     const changes: Partial<UserEntity> = {
       status: 'active',
       lockedUntil: null,
@@ -164,9 +235,13 @@ export class AccountsService {
       changes.passwordHash = await this.hasher.hash(password);
       this.logger.log({ userId: user.id, cost: this.hasher.cost }, 'password hash upgraded');
     }
-    await this.afterAccountWrite(user.id, () =>
-      this.users.update({ id: user.id, status: user.status }, changes),
+    const result = await this.afterAccountWrite(user.id, () =>
+      this.users.update(
+        { id: user.id, passwordHash: user.passwordHash, status: Not('disabled') },
+        changes,
+      ),
     );
+    return result.affected === 1;
   }
 
   /**
@@ -240,27 +315,28 @@ export class AccountsService {
     // The policy first: a refused new password costs no bcrypt and no attempt.
     const violation = passwordPolicyViolation(newPassword, user.username);
     if (violation) throw new BadRequestException([violation]);
+    // Says nothing about the current password: only that the two fields are equal.
+    if (newPassword === currentPassword)
+      throw new BadRequestException(['newPassword must differ from currentPassword']);
 
     const now = new Date();
-    const matches = await this.hasher.verify(currentPassword, user.passwordHash);
+    const attempt = await this.checkWithAttempt(user, currentPassword, now);
     if (user.status === 'disabled') throw new ForbiddenException('this account is disabled');
-    if (isLockActive(user, now))
+    if (attempt === 'refused')
       throw new BadRequestException(
         'the account is locked after repeated wrong passwords; try again later',
       );
-    if (!matches) {
-      await this.countFailure(user.id, now, ip, 'password_change');
+    if (!attempt.matches) {
+      await this.auditFailure(user.id, attempt.locked, ip, 'password_change');
       throw new BadRequestException('currentPassword is not correct');
     }
-    if (newPassword === currentPassword)
-      throw new BadRequestException(['newPassword must differ from currentPassword']);
 
     // Conditional on the hash just verified: of two concurrent changes made
     // with the same current password, only the first applies.
     const passwordHash = await this.hasher.hash(newPassword);
     const result = await this.afterAccountWrite(user.id, () =>
       this.users.update(
-        { id: user.id, passwordHash: user.passwordHash, status: user.status },
+        { id: user.id, passwordHash: user.passwordHash, status: Not('disabled') },
         {
           passwordHash,
           passwordChangedAt: now,

@@ -91,6 +91,13 @@ export class InteractionController {
       req.ip ?? null,
       client,
     );
+    // A disable or password change that ran during the check has ended the
+    // account's sessions already, but not this one: it ends here instead.
+    const ended = await this.accounts.endedSince(check.account.id, check.passwordChangedAt);
+    if (ended) {
+      await this.sessions.end(started.session.id, ended, req.ip ?? null);
+      return this.loginPage(res, resolved, 401, username, BAD_CREDENTIALS);
+    }
     setCookie(res, SESSION_COOKIE, started.cookie, {
       path: '/',
       maxAgeSeconds: started.maxAgeSeconds,

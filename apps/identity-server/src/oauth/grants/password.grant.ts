@@ -59,6 +59,13 @@ export class PasswordGrant implements GrantHandler {
           authTime,
         })
       : undefined;
+    // A disable or password change that ran during the check has swept the
+    // account's grants already, but not this one: it ends here instead.
+    const ended = await this.accounts.endedSince(check.account.id, check.passwordChangedAt);
+    if (ended) {
+      if (grant) await this.refreshTokens.revokeFamily(grant.familyId, ended);
+      throw invalidGrant(BAD_CREDENTIALS);
+    }
     const access = await this.accessTokens.issue({
       client,
       scope,
