@@ -229,6 +229,15 @@ describe.each(DATABASES)('client registration and review on %s', (kind) => {
         /must not contain a fragment/,
       ],
       [
+        'a redirect URI the browser would read as another host (backslash)',
+        {
+          grant_types: ['authorization_code'],
+          redirect_uris: ['https://evil.example\\@good.example/cb'],
+        },
+        /must be written as a URL parser writes it back \(https:\/\/evil\.example\/@good\.example\/cb\)/,
+      ],
+      ['a null scope', { scope: null }, /scope must be a string/],
+      [
         'a redirect URI with a wildcard',
         { grant_types: ['authorization_code'], redirect_uris: ['https://*.example.com/cb'] },
         /must not contain wildcards/,
@@ -301,6 +310,21 @@ describe.each(DATABASES)('client registration and review on %s', (kind) => {
       expect(res.status).toBe(400);
       expect(messageOf(res)).toContain(`property ${field} should not exist`);
       expect(await countClients()).toBe(before);
+    });
+
+    it('refuses null for a field a change or an approval may leave out (400, not 500), and changes nothing', async () => {
+      const client = await register(dev);
+      for (const field of ['scope', 'name', 'grant_types', 'redirect_uris', 'description']) {
+        const res = await api('PATCH', `/api/clients/${client.id}`, dev.token, { [field]: null });
+        expect(res.status).toBe(400);
+        expect(messageOf(res)).toContain(field);
+      }
+      for (const field of ['scope', 'grant_types', 'first_party']) {
+        const res = await review(client.id, 'approve', { [field]: null });
+        expect(res.status).toBe(400);
+        expect(messageOf(res)).toContain(field);
+      }
+      expect(await statusInDb(client.id)).toEqual({ status: 'pending', client_id: null });
     });
 
     it('refuses a change that sets status or first_party on a pending registration', async () => {

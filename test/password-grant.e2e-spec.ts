@@ -1,7 +1,7 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { AccountsService } from '../apps/identity-server/src/accounts/accounts.service';
 import { PasswordHasher } from '../apps/identity-server/src/accounts/password-hasher';
-import { AuditService } from '../apps/identity-server/src/audit/audit.service';
+import { AuditEventType, AuditService } from '../apps/identity-server/src/audit/audit.service';
 import { RefreshTokenStore } from '../apps/identity-server/src/oauth/tokens/refresh-token.store';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
 import { createClient, createUser, setColumn } from './support/fixtures';
@@ -188,7 +188,7 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
     expect(guesses.map((res) => res.body.error)).toEqual(Array(8).fill('invalid_grant'));
     // Three compared (the threshold), the third locking; the five others refused unchecked.
     const audit = server.get(AuditService);
-    const mine = async (type: string) =>
+    const mine = async (type: AuditEventType) =>
       (await audit.recent(type)).filter((event) => event.subjectId === user.id).length;
     expect(await mine('user.login_failed')).toBe(2);
     expect(await mine('user.locked')).toBe(1);

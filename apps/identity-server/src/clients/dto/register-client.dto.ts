@@ -6,11 +6,11 @@ import {
   IsArray,
   IsEmail,
   IsIn,
-  IsOptional,
   IsString,
   Length,
   MaxLength,
 } from 'class-validator';
+import { Optional } from '../../common/optional.decorator';
 import { REGISTRABLE_GRANT_TYPES } from '../client-review-state';
 
 /**
@@ -25,7 +25,7 @@ export class RegisterClientDto {
   name: string;
 
   @ApiPropertyOptional({ maxLength: 1000 })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1000)
   description?: string;
@@ -34,7 +34,7 @@ export class RegisterClientDto {
     description: 'An e-mail address for the team that runs the application',
     maxLength: 254,
   })
-  @IsOptional()
+  @Optional()
   @IsEmail()
   @MaxLength(254)
   contact?: string;
@@ -51,7 +51,7 @@ export class RegisterClientDto {
     type: [String],
     description: 'Absolute https URIs (http on loopback only), matched exactly',
   })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMaxSize(10)
   @ArrayUnique()
@@ -63,7 +63,7 @@ export class RegisterClientDto {
     description: 'Space-separated scopes from the catalogue',
     example: 'orders:read',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1000)
   scope?: string;

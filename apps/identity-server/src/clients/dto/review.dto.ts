@@ -5,11 +5,11 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsOptional,
   IsString,
   Length,
   MaxLength,
 } from 'class-validator';
+import { Optional } from '../../common/optional.decorator';
 import { REGISTRABLE_GRANT_TYPES } from '../client-review-state';
 
 /** SPEC: approval may narrow what was asked; `first_party: true` is needed to keep the password grant. */
@@ -19,7 +19,7 @@ export class ApproveClientDto {
     isArray: true,
     description: 'A subset of the requested grant types',
   })
-  @IsOptional()
+  @Optional()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique()
@@ -27,7 +27,7 @@ export class ApproveClientDto {
   grant_types?: string[];
 
   @ApiPropertyOptional({ description: 'A subset of the requested scope' })
-  @IsOptional()
+  @Optional()
   @IsString()
   @MaxLength(1000)
   scope?: string;
@@ -35,7 +35,7 @@ export class ApproveClientDto {
   @ApiPropertyOptional({
     description: 'A trusted first-party application (required to keep the password grant)',
   })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   first_party?: boolean;
 }
