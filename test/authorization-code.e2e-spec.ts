@@ -271,6 +271,11 @@ describe.each(DATABASES)('authorization code flow (RFC 6749 §4.1, RFC 7636) on 
         'invalid_request',
       ],
       [
+        'an S256 code_challenge no digest encodes to (a verifier sent as challenge)',
+        (p) => Object.entries({ ...p, code_challenge: pkcePair().verifier.padEnd(64, '~') }),
+        'invalid_request',
+      ],
+      [
         'a scope outside the granted ones',
         (p) => Object.entries({ ...p, scope: 'orders:read admin' }),
         'invalid_scope',

@@ -4,7 +4,7 @@ import { ClientsService } from '../../clients/clients.service';
 import { parseScope } from '../../clients/scope';
 import { AuthorizationError, UntrustedRedirectError } from './authorization-errors';
 import { PendingAuthorization } from './pending-authorization';
-import { isWellFormedPkceValue, PKCE_METHOD } from './pkce';
+import { isWellFormedS256Challenge, PKCE_METHOD } from './pkce';
 
 const PROMPT_VALUES = new Set(['none', 'login', 'consent', 'select_account']);
 const MAX_STATE_LENGTH = 1024;
@@ -135,7 +135,7 @@ export class AuthorizationRequestParser {
     const method = get('code_challenge_method');
     if (method !== PKCE_METHOD)
       throw new AuthorizationError('invalid_request', 'code_challenge_method must be S256');
-    if (!isWellFormedPkceValue(codeChallenge))
+    if (!isWellFormedS256Challenge(codeChallenge))
       throw new AuthorizationError('invalid_request', 'code_challenge is malformed');
 
     const scope = requestedScope(get('scope'), target.client.scopes);

@@ -1,4 +1,4 @@
-import { isWellFormedPkceValue, s256Challenge } from './pkce';
+import { isWellFormedPkceValue, isWellFormedS256Challenge, s256Challenge } from './pkce';
 
 describe('PKCE S256 (RFC 7636)', () => {
   // RFC 7636 Appendix B.
@@ -21,5 +21,15 @@ describe('PKCE S256 (RFC 7636)', () => {
     expect(isWellFormedPkceValue('a'.repeat(129))).toBe(false);
     expect(isWellFormedPkceValue(`${'a'.repeat(42)}+`)).toBe(false);
     expect(isWellFormedPkceValue(`${'a'.repeat(42)}=`)).toBe(false);
+  });
+
+  it('takes as an S256 challenge only what a SHA-256 digest encodes to: 43 base64url characters', () => {
+    expect(isWellFormedS256Challenge(challenge)).toBe(true);
+    expect(isWellFormedS256Challenge(s256Challenge('x'.repeat(128)))).toBe(true);
+    expect(isWellFormedS256Challenge(challenge.slice(0, 42))).toBe(false);
+    expect(isWellFormedS256Challenge(`${challenge}A`)).toBe(false);
+    expect(isWellFormedS256Challenge(`${challenge.slice(0, 42)}.`)).toBe(false);
+    expect(isWellFormedS256Challenge(`${challenge.slice(0, 42)}~`)).toBe(false);
+    expect(isWellFormedS256Challenge(`${challenge}=`)).toBe(false);
   });
 });
