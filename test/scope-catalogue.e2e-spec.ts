@@ -134,4 +134,25 @@ describe.each(DATABASES)('the scope catalogue on %s', (kind) => {
         .length,
     ).toBe(before);
   });
+
+  it('changes or removes only the scope named exactly: a padded name is no scope (MariaDB compares with PAD SPACE)', async () => {
+    const scopes = async () =>
+      (await apiRequest(server.url, 'GET', '/api/scopes', devToken)).body as unknown as Array<{
+        name: string;
+        description: string;
+      }>;
+    const before = (await scopes()).find((scope) => scope.name === 'orders:read');
+    expect(before).toBeDefined();
+    for (const method of ['PATCH', 'DELETE']) {
+      const res = await apiRequest(
+        server.url,
+        method,
+        '/api/admin/scopes/orders:read%20',
+        adminToken,
+        method === 'PATCH' ? { description: 'changed through a padded name' } : undefined,
+      );
+      expect(res.status).toBe(404);
+    }
+    expect((await scopes()).find((scope) => scope.name === 'orders:read')).toEqual(before);
+  });
 });

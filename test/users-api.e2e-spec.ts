@@ -418,12 +418,44 @@ describe.each(DATABASES)('/api/users on %s', (kind) => {
       headers: { 'content-type': 'application/json' },
     });
     expect(asArray.status).toBe(400);
-    const asText = await api('POST', '/api/users', {
+  });
+
+  it('refuses a body that is not application/json with 415 {statusCode, message}, and creates nothing', async () => {
+    const username = unique('form');
+    const password = strongPassword();
+    for (const [contentType, raw] of [
+      ['application/x-www-form-urlencoded', new URLSearchParams({ username, password }).toString()],
+      ['text/plain', JSON.stringify({ username, password })],
+      ['application/jsonp', JSON.stringify({ username, password })],
+    ]) {
+      const res = await api('POST', '/api/users', {
+        token: admin.token,
+        raw,
+        headers: { 'content-type': contentType },
+      });
+      expect(res.status).toBe(415);
+      expect(res.body).toEqual({
+        statusCode: 415,
+        message: 'the request body must be application/json',
+      });
+    }
+    expect(await usernameCount(username)).toBe(0);
+    // The type's parameters and case do not matter.
+    const created = await api('POST', '/api/users', {
       token: admin.token,
-      raw: 'username=x&password=y',
-      headers: { 'content-type': 'text/plain' },
+      raw: JSON.stringify({ username, password }),
+      headers: { 'content-type': 'Application/JSON; charset=utf-8' },
     });
-    expect(asText.status).toBe(400);
+    expect(created.status).toBe(201);
+  });
+
+  it('answers every /api request no-store, a refusal included', async () => {
+    const me = await api('GET', '/api/users/me', { token: admin.token });
+    expect(me.status).toBe(200);
+    expect(me.headers.get('cache-control')).toBe('no-store');
+    const refused = await api('GET', '/api/users');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
     const malformed = await api('POST', '/api/users', {
       token: admin.token,
       raw: '{"username": ',

@@ -45,6 +45,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     .get(ProtocolEndpoints)
     .attachTo(app.getHttpServer() as Server, express.get('trust proxy fn') as ProxyTrust);
 
+  app.use(`/${API_PREFIX}`, apiResponsesAndBodies);
   // Forms of the browser flow (sign-in, consent, logout), with the OAuth endpoints' limits:
   // `extended: false` keeps repeated parameters as arrays (so they can be refused) and
   // never builds nested objects from `a[b]=c`.
@@ -77,6 +78,37 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   setUpApiDocumentation(app);
   keepConnectionsLongerThanClients(app);
   return app;
+}
+
+const API_PREFIX = 'api';
+
+/**
+ * What every `/api` request and answer share, before any body is parsed:
+ * - answers are `Cache-Control: no-store`: they carry personal data, and one
+ *   carries a client secret (RFC 6749 §5.1 asks the same of credentials);
+ *   the OpenAPI page, which describes and grants nothing, stays cacheable;
+ * - a body is JSON (SPEC) or nothing: any other content type is `415`, so a
+ *   form-encoded body is not read as if it were the JSON one.
+ */
+function apiResponsesAndBodies(req: Request, res: Response, next: NextFunction): void {
+  const docs = req.path === '/docs' || req.path.startsWith('/docs/') || req.path === '/docs-json';
+  if (!docs) res.setHeader('Cache-Control', 'no-store');
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined ||
+    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  if (hasBody && !isJson(req.headers['content-type'])) {
+    res.status(415).json({
+      statusCode: 415,
+      message: 'the request body must be application/json',
+    });
+    return;
+  }
+  next();
+}
+
+/** `application/json`, with parameters or not, in any case (RFC 9110 §8.3.1). */
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0].trim().toLowerCase() === 'application/json';
 }
 
 /**

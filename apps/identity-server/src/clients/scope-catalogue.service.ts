@@ -46,6 +46,7 @@ export class ScopeCatalogueService {
   }
 
   async describe(actor: Actor, name: string, description: string): Promise<CatalogueScope> {
+    await this.exactly(name);
     const result = await this.scopes.update({ name }, { description });
     if (result.affected !== 1) throw new NotFoundException(`no scope ${name}`);
     await this.audit.record({
@@ -59,10 +60,7 @@ export class ScopeCatalogueService {
 
   /** Removes a scope no registration asks for or holds; otherwise 409 naming how many do. */
   async remove(actor: Actor, name: string): Promise<void> {
-    // Only the exact name: MariaDB compares with PAD SPACE, so `orders:read ` would find
-    // (and delete) `orders:read` while the in-use check below looked for `orders:read `.
-    const scope = await this.scopes.findOneBy({ name });
-    if (scope?.name !== name) throw new NotFoundException(`no scope ${name}`);
+    await this.exactly(name);
     // LIKE narrows the candidates; the exact token match is done here (scopes are space-separated).
     const candidates = await this.clients.find({
       where: [{ scope: Like(`%${name}%`) }, { requestedScope: Like(`%${name}%`) }],
@@ -82,5 +80,15 @@ export class ScopeCatalogueService {
       ip: actor.ip,
       details: { name },
     });
+  }
+
+  /**
+   * 404 unless a scope has exactly this name. MariaDB compares with PAD SPACE,
+   * so `orders:read ` would find (and change or delete) `orders:read`, while
+   * the checks and the audit log spoke of `orders:read `.
+   */
+  private async exactly(name: string): Promise<void> {
+    const scope = await this.scopes.findOneBy({ name });
+    if (scope?.name !== name) throw new NotFoundException(`no scope ${name}`);
   }
 }
