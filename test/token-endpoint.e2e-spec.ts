@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { AuditService } from '../apps/identity-server/src/audit/audit.service';
 import { ClientsService } from '../apps/identity-server/src/clients/clients.service';
@@ -457,6 +458,56 @@ describe.each(DATABASES)('token endpoint (RFC 6749 §3.2, §5.2) on %s', (kind) 
       const { params, headers } = build();
       const res = await postForm(tokenUrl, params, headers);
       expectInvalidClient(res);
+    });
+
+    it('answers a request in absolute form (RFC 9112 §3.2.2), as a client behind a forward proxy sends it', async () => {
+      const body = new URLSearchParams({ grant_type: 'client_credentials' }).toString();
+      const client = await createClient(server, { grantTypes: ['client_credentials'] });
+      const answer = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+        const url = new URL(tokenUrl);
+        const req = request(
+          {
+            host: url.hostname,
+            port: url.port,
+            method: 'POST',
+            path: tokenUrl,
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              'content-length': Buffer.byteLength(body),
+              authorization: basic(client.clientId, client.secret),
+            },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => resolve({ status: res.statusCode, body: text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body).token_type).toBe('Bearer');
+    });
+
+    it('refuses bytes that are not UTF-8, in Basic credentials (invalid_client) and in the body (invalid_request)', async () => {
+      const notUtf8 = Buffer.concat([
+        Buffer.from(`${CONSOLE.clientId}:${CONSOLE.secret}`),
+        Buffer.of(0xff),
+      ]);
+      const inBasic = await postForm(tokenUrl, passwordGrant, {
+        authorization: `Basic ${notUtf8.toString('base64')}`,
+      });
+      expectInvalidClient(inBasic);
+      expect(inBasic.body.error_description).toBe('malformed Basic credentials');
+      const inBody = await postRaw(
+        tokenUrl,
+        Buffer.concat([Buffer.from('grant_type=client_credentials'), Buffer.of(0xff)]),
+        { 'content-type': 'application/x-www-form-urlencoded', ...consoleBasic() },
+      );
+      expectOAuthError(inBody, 400, 'invalid_request');
+      expect(inBody.body.error_description).toBe('the request body could not be parsed');
     });
 
     it('answers a wrong secret and an unknown client identically (no client enumeration)', async () => {

@@ -40,7 +40,7 @@ export async function postForm(
 
 export async function postRaw(
   url: string,
-  body: string,
+  body: string | Uint8Array,
   headers: Record<string, string>,
 ): Promise<HttpResult> {
   return read(await fetch(url, { method: 'POST', headers, body }));

@@ -197,6 +197,18 @@ export function noneMatchHits(field: string | undefined, etag: string): boolean 
 
 function pathOf(url: string | undefined): string {
   if (!url) return '';
+  // The absolute form (`POST http://host/oauth/token`), which a server must accept
+  // (RFC 9112 §3.2.2): what a client behind a forward proxy may send.
+  if (url.charCodeAt(0) !== 0x2f /* / */) return absolutePathOf(url);
   const query = url.indexOf('?');
   return query < 0 ? url : url.slice(0, query);
+}
+
+function absolutePathOf(url: string): string {
+  if (!/^https?:\/\//i.test(url)) return '';
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
 }

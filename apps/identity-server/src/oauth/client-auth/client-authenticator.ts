@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isUtf8 } from 'node:buffer';
 import { AuditService } from '../../audit/audit.service';
 import { ClientPrincipal } from '../../clients/client.types';
 import { ClientsService } from '../../clients/clients.service';
@@ -76,7 +77,10 @@ function readCredentials(header: string | undefined, params: FormParams): Presen
 function parseBasic(header: string): { clientId: string; secret: string } {
   const match = /^Basic +([A-Za-z0-9+/=]+) *$/i.exec(header);
   if (!match) throw invalidClient('malformed Authorization header');
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const bytes = Buffer.from(match[1], 'base64');
+  // Not UTF-8: refused, not read with U+FFFD in place of the bytes (two secrets would read the same).
+  if (!isUtf8(bytes)) throw invalidClient('malformed Basic credentials');
+  const decoded = bytes.toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) throw invalidClient('malformed Basic credentials');
   try {

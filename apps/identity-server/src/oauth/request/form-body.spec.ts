@@ -38,6 +38,16 @@ describe('readFormBody', () => {
     expect((await readFormBody(request('a=100%25')))?.a).toBe('100%');
   });
 
+  it('refuses raw bytes that are not UTF-8, rather than reading them as U+FFFD', async () => {
+    const raw = (text: string, byte: number) => Buffer.concat([Buffer.from(text), Buffer.of(byte)]);
+    expect(await refusal(request(raw('grant_type=client_credentials', 0xff)))).toBe(
+      'invalid_request: the request body could not be parsed',
+    );
+    await refusal(request(raw('password=', 0xc3)));
+    await refusal(request(gzipSync(raw('a=', 0xfe)), { 'content-encoding': 'gzip' }));
+    expect((await readFormBody(request(Buffer.from('a=été', 'utf8'))))?.a).toBe('été');
+  });
+
   it('splits as the URL standard does: empty pieces skipped, a name alone is empty, the first = splits', async () => {
     const body = await readFormBody(request('&a=1&&b&c=x=y&=z&d=%3D&'));
     expect({ ...body }).toEqual({ a: '1', b: '', c: 'x=y', '': 'z', d: '=' });

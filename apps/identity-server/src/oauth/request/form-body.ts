@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
@@ -136,7 +137,11 @@ function readAtMost(
     source.once('end', () => {
       if (settled) return;
       settled = true;
-      resolve(Buffer.concat(chunks, size).toString('utf8'));
+      const body = Buffer.concat(chunks, size);
+      // Bytes that are not UTF-8 are refused, not replaced by U+FFFD: two different
+      // bodies must never read the same.
+      if (isUtf8(body)) resolve(body.toString('utf8'));
+      else reject(unparsable());
     });
   });
 }
