@@ -237,6 +237,13 @@ describe.each(DATABASES)('client registration and review on %s', (kind) => {
         /must be written as a URL parser writes it back \(https:\/\/evil\.example\/@good\.example\/cb\)/,
       ],
       ['a null scope', { scope: null }, /scope must be a string/],
+      ['a name with a terminal escape', { name: 'Billing\u001b[2J' }, /name must be plain text/],
+      [
+        'a name that a right-to-left override shows reversed',
+        { name: '\u202eppa.gnillib' },
+        /name must be plain text/,
+      ],
+      ['a blank name', { name: '   ' }, /name must be plain text/],
       [
         'a redirect URI with a wildcard',
         { grant_types: ['authorization_code'], redirect_uris: ['https://*.example.com/cb'] },
@@ -529,7 +536,13 @@ describe.each(DATABASES)('client registration and review on %s', (kind) => {
 
     it('asks for a reason to reject or suspend (400)', async () => {
       const client = await register(dev);
-      for (const body of [{}, { reason: '' }, { reason: 'r'.repeat(501) }]) {
+      for (const body of [
+        {},
+        { reason: '' },
+        { reason: '  \n ' },
+        { reason: 'ok\u0000' },
+        { reason: 'r'.repeat(501) },
+      ]) {
         expect((await review(client.id, 'reject', body)).status).toBe(400);
       }
       expect((await statusInDb(client.id)).status).toBe('pending');

@@ -115,6 +115,8 @@ describe.each(DATABASES)('the scope catalogue on %s', (kind) => {
       { name: 'quote"d', description: 'x' },
       { name: 'x'.repeat(129), description: 'x' },
       { name: 'ok:name', description: '' },
+      { name: 'ok:name', description: 'See \u001b[2J your invoices' },
+      { name: 'ok:name', description: '   ' },
       { name: 'ok:name', description: 'x', extra: true },
     ]) {
       expect(

@@ -10,6 +10,7 @@ import {
   Length,
   MaxLength,
 } from 'class-validator';
+import { PlainText } from '../../common/plain-text.decorator';
 import { Optional } from '../../common/optional.decorator';
 import { REGISTRABLE_GRANT_TYPES } from '../client-review-state';
 
@@ -22,12 +23,14 @@ export class RegisterClientDto {
   @ApiProperty({ maxLength: 100, example: 'Billing dashboard' })
   @IsString()
   @Length(1, 100)
+  @PlainText()
   name: string;
 
   @ApiPropertyOptional({ maxLength: 1000 })
   @Optional()
   @IsString()
   @MaxLength(1000)
+  @PlainText({ lines: true, empty: true })
   description?: string;
 
   @ApiPropertyOptional({

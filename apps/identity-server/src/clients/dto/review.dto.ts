@@ -9,6 +9,7 @@ import {
   Length,
   MaxLength,
 } from 'class-validator';
+import { PlainText } from '../../common/plain-text.decorator';
 import { Optional } from '../../common/optional.decorator';
 import { REGISTRABLE_GRANT_TYPES } from '../client-review-state';
 
@@ -45,5 +46,6 @@ export class ReasonDto {
   @ApiProperty({ maxLength: 500 })
   @IsString()
   @Length(1, 500)
+  @PlainText({ lines: true })
   reason: string;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
+import { PlainText } from '../../common/plain-text.decorator';
 
 /** A catalogue entry. The name is an RFC 6749 §3.3 scope-token. */
 export class CreateScopeDto {
@@ -18,6 +19,7 @@ export class CreateScopeDto {
   })
   @IsString()
   @Length(1, 500)
+  @PlainText()
   description: string;
 }
 
@@ -25,5 +27,6 @@ export class DescribeScopeDto {
   @ApiProperty({ maxLength: 500 })
   @IsString()
   @Length(1, 500)
+  @PlainText()
   description: string;
 }
