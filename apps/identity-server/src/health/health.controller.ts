@@ -1,8 +1,9 @@
 import { Public } from '@tessera/auth-guard';
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { SigningKeyHealthIndicator } from './signing-key.health';
 
-/** Liveness (the process answers) and readiness (the database answers too). */
+/** Liveness (the process answers) and readiness (the database answers, and the signing key unseals). */
 // Protocol endpoint: open to callers without a bearer token (they authenticate otherwise or not at all).
 @Public()
 @Controller('health')
@@ -10,6 +11,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
+    private readonly signingKey: SigningKeyHealthIndicator,
   ) {}
 
   @Get('live')
@@ -20,6 +22,9 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 2000 })]);
+    return this.health.check([
+      () => this.db.pingCheck('database', { timeout: 2000 }),
+      () => this.signingKey.isHealthy('signingKey'),
+    ]);
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { calculateJwkThumbprint, JWK } from 'jose';
 import { createPrivateKey, createPublicKey, generateKeyPair, KeyObject } from 'node:crypto';
@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig, SigningAlgorithm } from '../config/app-config';
-import { KeyMaterial } from '../crypto/key-material';
+import { KeyEncryptionKeyError, KeyMaterial } from '../crypto/key-material';
 import { isUniqueViolation } from '../database/errors';
 import { KeyTimeline, publishedKeysAt, signingKeyAt } from './key-timeline';
 import { PrivateKeyCipher } from './private-key-cipher';
@@ -40,7 +40,7 @@ export interface PublicKeyInfo {
  * other's keys, and interpreted by the pure timeline in `key-timeline.ts`.
  */
 @Injectable()
-export class KeyRingService implements OnApplicationBootstrap {
+export class KeyRingService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger(KeyRingService.name);
   private readonly cipher: PrivateKeyCipher;
   private keys: LoadedKey[] = [];
@@ -53,9 +53,37 @@ export class KeyRingService implements OnApplicationBootstrap {
     @InjectRepository(SigningKeyEntity) private readonly rows: Repository<SigningKeyEntity>,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
-    material: KeyMaterial,
+    private readonly material: KeyMaterial,
   ) {
     this.cipher = new PrivateKeyCipher(material.keyFor('signing-key-encryption'));
+  }
+
+  /**
+   * Proves the key-encryption key is the one the stored keys were sealed with,
+   * before any module uses it (init hooks run before every bootstrap hook, where
+   * the bootstrap client's secret may be rewritten): a wrong or lost key would
+   * otherwise start, report ready, and fail every token request.
+   */
+  async onModuleInit(): Promise<void> {
+    await this.reload();
+    const missingFile = this.material.generatedKeyFile;
+    if (missingFile) {
+      if (this.keys.length > 0)
+        throw new KeyEncryptionKeyError(
+          `KEY_ENCRYPTION_KEY is not set and KEY_ENCRYPTION_KEY_FILE (${missingFile}) does not exist, ` +
+            `but the database holds ${this.keys.length} signing key(s) sealed with a key-encryption key: ` +
+            'the file was lost or its path changed. Restore the file or set KEY_ENCRYPTION_KEY to that key ' +
+            '(no new key was generated: it could not open them)',
+        );
+      this.material.keepGeneratedKey();
+      return;
+    }
+    const unopened = this.keysToOpenAtStart().filter((key) => !this.opens(key));
+    if (unopened.length > 0)
+      throw new KeyEncryptionKeyError(
+        `${this.material.source} does not open the signing keys stored in the database ` +
+          `(kid ${unopened.map((key) => key.kid).join(', ')}): it is not the key they were sealed with`,
+      );
   }
 
   /** On first start there is no key: make one that signs at once (no token exists yet to protect). */
@@ -236,6 +264,26 @@ export class KeyRingService implements OnApplicationBootstrap {
       publicJwk: JSON.parse(row.publicJwk) as JWK,
       sealedPrivateKey: row.privateKeyEncrypted,
     };
+  }
+
+  /** The key that signs and those waiting to; when none will sign, the newest stored key stands for all. */
+  private keysToOpenAtStart(): LoadedKey[] {
+    const now = new Date();
+    const signer = signingKeyAt(this.keys, now);
+    const pending = this.keys.filter((key) => key.revokedAt === null && key.activatesAt > now);
+    const needed = signer ? [signer, ...pending] : pending;
+    if (needed.length > 0 || this.keys.length === 0) return needed;
+    return [this.keys.reduce((newest, key) => (key.createdAt > newest.createdAt ? key : newest))];
+  }
+
+  /** Whether the private key unseals (AES-GCM authenticates it) and parses; the cause is not kept. */
+  private opens(key: LoadedKey): boolean {
+    try {
+      this.privateKeyOf(key);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private privateKeyOf(key: LoadedKey): KeyObject {
