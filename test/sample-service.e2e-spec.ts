@@ -2,7 +2,7 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { AuthGuardModuleOptions } from '@tessera/auth-guard';
 import { JSONWebKeySet, JWTPayload, SignJWT } from 'jose';
 import { createPublicKey, generateKeyPairSync, JsonWebKey, randomUUID } from 'node:crypto';
-import { createServer, Server } from 'node:http';
+import { createServer, request as httpRequest, Server } from 'node:http';
 import { createSampleApp } from '../apps/sample-service/src/app.factory';
 import { KeyRingService } from '../apps/identity-server/src/keys/key-ring.service';
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
@@ -42,6 +42,26 @@ function expectInsufficient(res: HttpResult, scope?: string): void {
   expect(params.error).toBe('insufficient_scope');
   if (scope === undefined) expect(params).not.toHaveProperty('scope');
   else expect(params.scope).toBe(scope);
+}
+
+/** A GET over node:http, which sends an array header value as one line per value. */
+function getWithAuthorizationLines(url: string, values: string[]): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, (res) => {
+      res.resume();
+      res.on('end', () => {
+        const challenge = res.headers['www-authenticate'];
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: new Headers(challenge ? { 'www-authenticate': challenge } : {}),
+          body: {},
+        });
+      });
+    });
+    req.setHeader('authorization', values);
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /**
@@ -327,6 +347,29 @@ describe.each(DATABASES)('the sample resource service and @tessera/auth-guard on
       expect((await call('/me', adminToken, { scheme: 'bearer' })).status).toBe(200);
     });
 
+    it('refuses Bearer credentials that are not `Bearer 1*SP b64token` with 400 invalid_request (§2.1)', async () => {
+      for (const trailing of [' garbage', `, ${adminToken}`, ' "x"']) {
+        const res = await call('/me', `${adminToken}${trailing}`, { scheme: 'BEARER' });
+        expect(res.status).toBe(400);
+        expect(challengeOf(res).error).toBe('invalid_request');
+      }
+    });
+
+    it('refuses two Authorization headers with 400 invalid_request, even when both are valid', async () => {
+      for (const second of [`Bearer ${adminToken}`, 'Basic dXNlcjpwYXNz']) {
+        const res = await getWithAuthorizationLines(`${sampleUrl}/me`, [
+          `Bearer ${adminToken}`,
+          second,
+        ]);
+        expect(res.status).toBe(400);
+        expect(challengeOf(res).error).toBe('invalid_request');
+      }
+      // The control: the same header on one line is served.
+      expect(
+        (await getWithAuthorizationLines(`${sampleUrl}/me`, [`Bearer ${adminToken}`])).status,
+      ).toBe(200);
+    });
+
     it('refuses a token in the query string with 400 invalid_request (§2.3 is off by default)', async () => {
       const alone = await call(`/me?access_token=${adminToken}`);
       expect(alone.status).toBe(400);
@@ -335,6 +378,17 @@ describe.each(DATABASES)('the sample resource service and @tessera/auth-guard on
       const both = await call(`/me?access_token=${adminToken}`, adminToken);
       expect(both.status).toBe(400);
       expect(challengeOf(both).error).toBe('invalid_request');
+    });
+
+    it('with allowQueryToken, serves a query token with Cache-Control: private (§2.3)', async () => {
+      const lenient = await startSample({ allowQueryToken: true });
+      cleanups.push(() => lenient.app.close());
+      const res = await call(`/me?access_token=${adminToken}`, undefined, { base: lenient.url });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('private');
+      const viaHeader = await call('/me', adminToken, { base: lenient.url });
+      expect(viaHeader.status).toBe(200);
+      expect(viaHeader.headers.get('cache-control')).toBeNull();
     });
   });
 
@@ -416,6 +470,27 @@ describe.each(DATABASES)('the sample resource service and @tessera/auth-guard on
 
     it('refuses an at+jwt token without client_id', async () => {
       expectInvalidToken(await call('/me', await signWithServerKey({ client_id: undefined })));
+    });
+
+    it('requires iat (RFC 9068 §2.2), which Tessera always issues, and refuses one in the future', async () => {
+      expect(typeof decodeJwt(adminToken).payload.iat).toBe('number');
+      expect(typeof decodeJwt(await clientToken()).payload.iat).toBe('number');
+      expectInvalidToken(await call('/me', await signWithServerKey({ iat: undefined })));
+      expectInvalidToken(await call('/me', await signWithServerKey({ iat: now() + 120 })));
+    });
+
+    it('refuses a token with a crit header (RFC 7515 §4.1.11: the guard supports no extension)', async () => {
+      const key = await server.get(KeyRingService).signingKey();
+      const critical = await new SignJWT(adminClaims())
+        .setProtectedHeader({
+          alg: key.algorithm,
+          kid: key.kid,
+          typ: 'at+jwt',
+          crit: ['urn:example:ext'],
+          'urn:example:ext': true,
+        })
+        .sign(key.privateKey, { crit: { 'urn:example:ext': true } });
+      expectInvalidToken(await call('/me', critical));
     });
   });
 

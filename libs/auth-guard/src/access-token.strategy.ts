@@ -28,8 +28,18 @@ export const nextStrategyName = (): string => `${TESSERA_JWT}#${++strategyInstan
 /** Injection token of the {@link VerificationKeyResolver} in use. */
 export const KEY_RESOLVER = Symbol('KEY_RESOLVER');
 
-/** `Authorization: Bearer <token>`, the scheme matched case-insensitively (RFC 9110 §11.1). */
-export const bearerFromHeader = ExtractJwt.fromAuthHeaderAsBearerToken();
+/** An Authorization header that uses the Bearer scheme, well-formed or not. */
+export const BEARER_SCHEME = /^bearer(\s|$)/i;
+/**
+ * RFC 6750 §2.1: `"Bearer" 1*SP b64token`, the whole (trimmed) header value,
+ * the scheme matched case-insensitively (RFC 9110 §11.1).
+ */
+const BEARER_CREDENTIALS = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/** The token of a well-formed `Authorization: Bearer <token>` header, else null. */
+export function bearerFromHeader(req: Request): string | null {
+  return req.headers.authorization?.trim().match(BEARER_CREDENTIALS)?.[1] ?? null;
+}
 
 /**
  * `?access_token=` (RFC 6750 §2.3). Only consulted when `allowQueryToken` is
@@ -49,12 +59,18 @@ export const verifiedWith = new WeakMap<object, { key: KeyObject; lookup: KeyLoo
 /** Thrown for any token that must not be accepted; becomes 401 `invalid_token`. */
 export class InvalidTokenError extends Error {}
 
-function decodeHeader(token: string): { kid?: string; alg?: string } {
+interface ProtectedHeader {
+  kid?: string;
+  alg?: string;
+  crit?: unknown;
+}
+
+function decodeHeader(token: string): ProtectedHeader {
   try {
-    return JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as {
-      kid?: string;
-      alg?: string;
-    };
+    const header: unknown = JSON.parse(
+      Buffer.from(token.split('.')[0], 'base64url').toString('utf8'),
+    );
+    return typeof header === 'object' && header !== null ? header : {};
   } catch {
     return {};
   }
@@ -63,12 +79,15 @@ function decodeHeader(token: string): { kid?: string; alg?: string } {
 /**
  * Validates access tokens with passport-jwt: the signature with the key that
  * the resolver finds by kid, algorithms pinned by configuration (so `none` and
- * HS256-signed-with-the-public-key fail), `iss`, `aud`, `exp`/`nbf` with the
- * clock tolerance; then `typ` must be `at+jwt` (RFC 9068 §4) and the claims
- * Tessera always issues must be there.
+ * HS256-signed-with-the-public-key fail), no `crit` header, `iss`, `aud`,
+ * `exp`/`nbf` with the clock tolerance; then `typ` must be `at+jwt` (RFC 9068
+ * §4), the claims Tessera always issues must be there, and `iat` must not be
+ * later than now plus the clock tolerance.
  */
 @Injectable()
 export class AccessTokenStrategy extends PassportStrategy(Strategy, TESSERA_JWT) {
+  private readonly clockToleranceSeconds: number;
+
   constructor(
     @Inject(AUTH_GUARD_OPTIONS) options: AuthGuardModuleOptions,
     @Inject(KEY_RESOLVER) resolveKey: VerificationKeyResolver,
@@ -82,6 +101,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, TESSERA_JWT)
     if (audiences.length === 0 || audiences.some((a) => typeof a !== 'string' || a === ''))
       throw new Error('AuthGuardModule: `audience` must name at least one non-empty audience');
     const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS;
+    const clockToleranceSeconds = options.clockToleranceSeconds ?? 30;
     super({
       jwtFromRequest: options.allowQueryToken
         ? ExtractJwt.fromExtractors([bearerFromHeader, tokenFromQuery])
@@ -89,7 +109,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, TESSERA_JWT)
       algorithms,
       issuer,
       audience: options.audience,
-      jsonWebTokenOptions: { complete: true, clockTolerance: options.clockToleranceSeconds ?? 30 },
+      jsonWebTokenOptions: { complete: true, clockTolerance: clockToleranceSeconds },
       secretOrKeyProvider: (
         req: Request,
         rawJwt: string,
@@ -99,6 +119,9 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, TESSERA_JWT)
         // The algorithm allow-list is checked before any key is looked up.
         if (!header.alg || !(algorithms as string[]).includes(header.alg))
           return done(new InvalidTokenError('algorithm not accepted'));
+        // RFC 7515 §4.1.11: the guard understands no extension, so any `crit` makes the JWS invalid.
+        if (header.crit !== undefined)
+          return done(new InvalidTokenError('critical header parameters not supported'));
         const lookup = { kid: header.kid, alg: header.alg };
         resolveKey(lookup).then(
           // jsonwebtoken 9 verifies with a KeyObject directly (no PEM re-parse per request);
@@ -116,6 +139,7 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, TESSERA_JWT)
     (this as unknown as { getPassportInstance(): { use(name: string, strategy: unknown): void } })
       .getPassportInstance()
       .use(strategyName, this);
+    this.clockToleranceSeconds = clockToleranceSeconds;
   }
 
   /** Called by passport-jwt with the verified token (`complete: true`: header and payload). */
@@ -128,10 +152,14 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, TESSERA_JWT)
       typeof claims.sub !== 'string' ||
       typeof claims.client_id !== 'string' ||
       typeof claims.jti !== 'string' ||
-      typeof claims.exp !== 'number'
+      typeof claims.exp !== 'number' ||
+      typeof claims.iat !== 'number'
     ) {
       throw new InvalidTokenError('required claims missing');
     }
+    // RFC 9068 §2.2 requires `iat`; jsonwebtoken does not check it, so a token from the future is refused here.
+    if (claims.iat > Math.floor(Date.now() / 1000) + this.clockToleranceSeconds)
+      throw new InvalidTokenError('issued in the future (iat)');
     return principalFromClaims(claims as AccessTokenClaims);
   }
 }

@@ -1,5 +1,5 @@
 import { Module, Provider } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import {
   AccessTokenStrategy,
@@ -18,6 +18,7 @@ import {
   TOKEN_INTROSPECTOR,
   VERIFIED_TOKEN_CACHE,
 } from './guards/access-token.guard';
+import { PublicRoutesCheck } from './guards/public-routes.check';
 import { HttpTokenIntrospector } from './introspection/http-token-introspector';
 import { remoteJwksResolver } from './keys/remote-jwks.resolver';
 
@@ -59,9 +60,12 @@ const verifiedTokenCacheProvider: Provider = {
  * ```
  *
  * `forRootAsync` takes the usual `imports` / `inject` / `useFactory`.
+ *
+ * At module init, a route that is `@Public()` and also carries a requirement
+ * stops the application with an error naming it (see {@link PublicRoutesCheck}).
  */
 @Module({
-  imports: [PassportModule],
+  imports: [PassportModule, DiscoveryModule],
   providers: [
     { provide: STRATEGY_NAME, useFactory: nextStrategyName },
     keyResolverProvider,
@@ -69,6 +73,7 @@ const verifiedTokenCacheProvider: Provider = {
     verifiedTokenCacheProvider,
     AccessTokenStrategy,
     { provide: APP_GUARD, useClass: AccessTokenGuard },
+    PublicRoutesCheck,
   ],
   exports: [KEY_RESOLVER, TOKEN_INTROSPECTOR],
 })

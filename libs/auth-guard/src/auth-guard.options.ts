@@ -66,7 +66,8 @@ export interface AuthGuardModuleOptions {
   /**
    * Accept `?access_token=` (RFC 6750 §2.3)? Default `false`: URLs end up in logs
    * and histories, so the parameter is refused with 400 `invalid_request`. When
-   * `true`, a token sent both in the header and the query is still refused (§2).
+   * `true`, a token sent both in the header and the query is still refused (§2),
+   * and a request served with a query token is answered `Cache-Control: private`.
    */
   allowQueryToken?: boolean;
   /** The `realm` of `WWW-Authenticate` challenges. Default `api`. */

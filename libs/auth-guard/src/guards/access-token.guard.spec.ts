@@ -1,9 +1,9 @@
-import { Controller, Get, INestApplication, Post } from '@nestjs/common';
+import { Controller, Get, INestApplication, Post, Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { Test } from '@nestjs/testing';
 import { JWTPayload, SignJWT } from 'jose';
-import { generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, KeyObject, randomUUID, sign as signBytes } from 'node:crypto';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { AuthGuardModule } from '../auth-guard.module';
@@ -70,6 +70,12 @@ async function sign(
 }
 
 const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/** RS256 over any protected header, including ones jose refuses to produce. */
+function signRaw(header: object, payload: object = claims()): string {
+  const input = `${b64url(header)}.${b64url(payload)}`;
+  return `${input}.${signBytes('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+}
 
 @Controller()
 class OpenController {
@@ -165,6 +171,30 @@ class SensitiveController {
   }
 }
 
+/** A public controller whose handler also asks for things: a configuration error. */
+@Public()
+@Controller('misconfigured/class')
+class PublicClassWithRequirementsController {
+  @Get()
+  @RequireScopes('a')
+  @RequireRoles('admin')
+  guarded(): { ok: true } {
+    return { ok: true };
+  }
+}
+
+/** A public handler under class-level requirements: a configuration error as well. */
+@RequireActiveToken()
+@RequirePermissions('orders:read')
+@Controller('misconfigured/method')
+class PublicMethodUnderRequirementsController {
+  @Public()
+  @Get()
+  opened(): { ok: true } {
+    return { ok: true };
+  }
+}
+
 const CONTROLLERS = [
   OpenController,
   PublicClassController,
@@ -173,7 +203,10 @@ const CONTROLLERS = [
   SensitiveController,
 ];
 
-async function buildApp(options: Partial<AuthGuardModuleOptions> = {}): Promise<INestApplication> {
+async function buildApp(
+  options: Partial<AuthGuardModuleOptions> = {},
+  controllers: Type[] = CONTROLLERS,
+): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       AuthGuardModule.forRoot({
@@ -184,7 +217,7 @@ async function buildApp(options: Partial<AuthGuardModuleOptions> = {}): Promise<
         ...options,
       }),
     ],
-    controllers: CONTROLLERS,
+    controllers,
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();
@@ -274,6 +307,41 @@ describe('AccessTokenGuard (RFC 6750) and the requirement decorators', () => {
       }
     });
 
+    it('refuses Bearer credentials that are not `Bearer 1*SP b64token` (RFC 6750 §2.1) with 400 invalid_request', async () => {
+      const token = await sign();
+      for (const header of [
+        `BEARER ${token} garbage`,
+        `Bearer ${token} ${token}`,
+        `Bearer\t${token}`,
+        `Bearer ${token},`,
+        `Bearer ${token}=x`,
+        `bearer "${token}"`,
+      ]) {
+        const res = await request(httpOf(app)).get('/me').set('Authorization', header);
+        expect(res.status).toBe(400);
+        expect(challenge(res)).toMatchObject({ realm: REALM, error: 'invalid_request' });
+        expect(res.body).toMatchObject({ statusCode: 400, error: 'invalid_request' });
+      }
+      // One or more spaces are allowed, and b64token may end with padding.
+      const spaced = await request(httpOf(app))
+        .get('/me')
+        .set('Authorization', `Bearer   ${token}`);
+      expect(spaced.status).toBe(200);
+      expectInvalidToken(await get('/me', 'abc+/_~-.=='));
+    });
+
+    it('refuses more than one Authorization header with 400 invalid_request', async () => {
+      const token = await sign();
+      for (const second of [`Bearer ${token}`, 'Basic dXNlcjpwYXNz', `Bearer ${await sign()}`]) {
+        const res = await request(httpOf(app))
+          .get('/me')
+          // An array is sent as one header line per value.
+          .set({ Authorization: [`Bearer ${token}`, second] });
+        expect(res.status).toBe(400);
+        expect(challenge(res)).toMatchObject({ realm: REALM, error: 'invalid_request' });
+      }
+    });
+
     it('refuses ?access_token= by default with 400 invalid_request, even next to a valid header', async () => {
       const token = await sign();
       const alone = await request(httpOf(app)).get('/me').query({ access_token: token });
@@ -343,7 +411,13 @@ describe('AccessTokenGuard (RFC 6750) and the requirement decorators', () => {
     });
 
     it('refuses malformed tokens with 401 invalid_token', async () => {
-      for (const garbage of ['garbage', 'a.b.c', 'eyJhbGciOiJSUzI1NiJ9..', '....']) {
+      for (const garbage of [
+        'garbage',
+        'a.b.c',
+        'eyJhbGciOiJSUzI1NiJ9..',
+        '....',
+        'bnVsbA.e30.c2ln',
+      ]) {
         expectInvalidToken(await get('/me', garbage));
       }
     });
@@ -400,8 +474,23 @@ describe('AccessTokenGuard (RFC 6750) and the requirement decorators', () => {
     });
 
     it('refuses an at+jwt token without the claims Tessera always issues', async () => {
-      for (const missing of ['client_id', 'sub', 'jti', 'exp']) {
+      for (const missing of ['client_id', 'sub', 'jti', 'exp', 'iat']) {
         expectInvalidToken(await get('/me', await sign({ [missing]: undefined })));
+      }
+    });
+    it('requires a numeric iat (RFC 9068 §2.2) no later than now plus the clock tolerance', async () => {
+      expectInvalidToken(await get('/me', await sign({ iat: String(now()) })));
+      expectInvalidToken(await get('/me', await sign({ iat: now() + 120 })));
+      // Default tolerance 30 s.
+      expect((await get('/me', await sign({ iat: now() + 10 }))).status).toBe(200);
+    });
+
+    it('refuses a token whose protected header has crit (RFC 7515 §4.1.11: no extension is supported)', async () => {
+      const header = { alg: 'RS256', kid: KID, typ: 'at+jwt' };
+      expect((await get('/me', signRaw(header))).status).toBe(200);
+      for (const crit of [['exp'], ['urn:example:ext'], [], 'exp', null]) {
+        const token = signRaw({ ...header, crit, 'urn:example:ext': true });
+        expectInvalidToken(await get('/me', token));
       }
     });
   });
@@ -536,6 +625,37 @@ describe('AccessTokenGuard (RFC 6750) and the requirement decorators', () => {
     await expect(buildApp({ audience: [AUDIENCE, ''] })).rejects.toThrow(/audience/);
   });
 
+  describe('a @Public() route that also carries requirements (a configuration error, never open)', () => {
+    it('stops the application at startup, naming each controller and method', async () => {
+      const start = buildApp({}, [
+        OpenController,
+        PublicClassWithRequirementsController,
+        PublicMethodUnderRequirementsController,
+      ]);
+      await expect(start).rejects.toThrow(/PublicClassWithRequirementsController\.guarded/);
+      await expect(start).rejects.toThrow(/PublicMethodUnderRequirementsController\.opened/);
+    });
+
+    it('throws on evaluation rather than allowing, for handlers the startup check did not see', async () => {
+      const guard = new AccessTokenGuard(
+        new Reflector(),
+        { issuer: ISSUER, audience: AUDIENCE, keyResolver },
+        'tessera-jwt#unit',
+      );
+      for (const [cls, method] of [
+        [PublicClassWithRequirementsController, 'guarded'],
+        [PublicMethodUnderRequirementsController, 'opened'],
+      ] as const) {
+        for (const type of ['http', 'rpc']) {
+          const handler = Reflect.get(cls.prototype, method) as () => unknown;
+          const host = new ExecutionContextHost([{}, {}], cls as never, handler);
+          host.setType(type);
+          await expect(guard.canActivate(host)).rejects.toThrow(`${cls.name}.${method}`);
+        }
+      }
+    });
+  });
+
   it('denies handlers reached other than over HTTP (RPC, WebSocket) unless they are @Public()', async () => {
     const guard = new AccessTokenGuard(
       new Reflector(),
@@ -628,6 +748,13 @@ describe('AccessTokenGuard (RFC 6750) and the requirement decorators', () => {
         .query({ access_token: await sign() });
       expect(ok.status).toBe(200);
       expect(ok.body).toMatchObject({ subject: 'user-1' });
+      // RFC 6750 §2.3: success responses to a request with the token in the URI are private.
+      expect(ok.headers['cache-control']).toBe('private');
+      const viaHeader = await request(httpOf(lenient))
+        .get('/me')
+        .set('Authorization', `Bearer ${await sign()}`);
+      expect(viaHeader.status).toBe(200);
+      expect(viaHeader.headers['cache-control']).toBeUndefined();
 
       const forged = await request(httpOf(lenient))
         .get('/me')

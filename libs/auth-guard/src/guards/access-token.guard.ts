@@ -18,6 +18,7 @@ import {
 } from '../auth-guard.options';
 import { BearerChallengeException } from '../bearer-challenge';
 import {
+  BEARER_SCHEME,
   bearerFromHeader,
   KEY_RESOLVER,
   STRATEGY_NAME,
@@ -25,10 +26,15 @@ import {
   verifiedWith,
 } from '../access-token.strategy';
 import { VerifiedTokenCache } from '../cache/verified-token.cache';
-import { Public } from '../decorators/public.decorator';
-import { RequireActiveToken } from '../decorators/require-active-token.decorator';
-import { Requirement, REQUIREMENTS } from '../decorators/requirements.decorator';
+import { Requirement } from '../decorators/requirements.decorator';
 import { Principal } from '../principal';
+import {
+  Handler,
+  publicRouteConflict,
+  publicRouteError,
+  RouteNeeds,
+  routeNeedsOf,
+} from './route-needs';
 
 /** Injection token of the {@link TokenIntrospector} behind `@RequireActiveToken()`, when configured. */
 export const TOKEN_INTROSPECTOR = Symbol('TOKEN_INTROSPECTOR');
@@ -39,8 +45,10 @@ export const VERIFIED_TOKEN_CACHE = Symbol('VERIFIED_TOKEN_CACHE');
  * The global guard: every route needs a valid access token unless it is
  * `@Public()`. Then the route's scope, role and permission requirements, and
  * for `@RequireActiveToken()` routes an online check. Refusals follow RFC 6750
- * §3: no token → 401 with a bare `Bearer` challenge; a bad token → 401
- * `invalid_token`; too little → 403 `insufficient_scope`.
+ * §3: no token → 401 with a bare `Bearer` challenge; a malformed request → 400
+ * `invalid_request`; a bad token → 401 `invalid_token`; too little → 403
+ * `insufficient_scope`. A `@Public()` route that also carries a requirement is
+ * a configuration error: it is refused with 500, never opened.
  */
 @Injectable()
 export class AccessTokenGuard extends AuthGuard() {
@@ -80,8 +88,9 @@ export class AccessTokenGuard extends AuthGuard() {
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
     try {
-      const token = this.extractToken(req);
-      if (!token) throw new BearerChallengeException(this.realm);
+      const extracted = this.extractToken(req);
+      if (!extracted) throw new BearerChallengeException(this.realm);
+      const { token, fromQuery } = extracted;
       // Routes with the online check always verify in full and do not feed the cache.
       const cache = route.requiresActiveToken ? undefined : this.verified;
       const remembered =
@@ -99,6 +108,8 @@ export class AccessTokenGuard extends AuthGuard() {
       }
       this.checkRequirements(principal, route.requirements);
       if (route.requiresActiveToken) await this.checkActive(token);
+      // RFC 6750 §2.3: a success response to a request with the token in the URI is private.
+      if (fromQuery) res.setHeader('Cache-Control', 'private');
       return true;
     } catch (error) {
       if (error instanceof BearerChallengeException)
@@ -121,7 +132,20 @@ export class AccessTokenGuard extends AuthGuard() {
     return user;
   }
 
-  private extractToken(req: Request): string | null {
+  private extractToken(req: Request): { token: string; fromQuery: boolean } | null {
+    // RFC 9110 §11.6.2: Authorization holds one credentials, not a list. Node keeps only
+    // the first of several lines, so count the raw ones.
+    const rawHeaders = req.headers.authorization === undefined ? [] : (req.rawHeaders ?? []);
+    const authorizations = rawHeaders.filter(
+      (name, i) => i % 2 === 0 && name.toLowerCase() === 'authorization',
+    );
+    if (authorizations.length > 1) {
+      throw new BearerChallengeException(
+        this.realm,
+        'invalid_request',
+        'send one Authorization header',
+      );
+    }
     const query = (req.query as Record<string, unknown> | undefined)?.access_token;
     if (query !== undefined && !this.moduleOptions.allowQueryToken) {
       // RFC 6750 §2.3 is optional and leaks tokens into logs; refuse it plainly.
@@ -131,8 +155,8 @@ export class AccessTokenGuard extends AuthGuard() {
         'access tokens are not accepted in the query string',
       );
     }
-    const header = req.headers.authorization;
-    if (header && /^bearer\s*$/i.test(header.trim())) {
+    const header = req.headers.authorization?.trim();
+    if (header && /^bearer\s*$/i.test(header)) {
       throw new BearerChallengeException(
         this.realm,
         'invalid_request',
@@ -140,7 +164,16 @@ export class AccessTokenGuard extends AuthGuard() {
       );
     }
     const fromHeader = bearerFromHeader(req);
-    if (query === undefined) return fromHeader;
+    // RFC 6750 §2.1: the whole value is `Bearer 1*SP b64token`; anything else under the scheme is malformed.
+    if (header && BEARER_SCHEME.test(header) && fromHeader === null) {
+      throw new BearerChallengeException(
+        this.realm,
+        'invalid_request',
+        'the Bearer credentials are malformed',
+      );
+    }
+    if (query === undefined)
+      return fromHeader === null ? null : { token: fromHeader, fromQuery: false };
     // RFC 6750 §2: one method per request; §3.1: more than one is invalid_request.
     const fromQuery = tokenFromQuery(req);
     if (fromHeader !== null || fromQuery === null) {
@@ -150,7 +183,7 @@ export class AccessTokenGuard extends AuthGuard() {
         'send exactly one access token, in one way',
       );
     }
-    return fromQuery;
+    return { token: fromQuery, fromQuery: true };
   }
 
   private needsOf(cls: Type, handler: Handler): RouteNeeds {
@@ -158,15 +191,10 @@ export class AccessTokenGuard extends AuthGuard() {
     if (!byHandler) this.routes.set(cls, (byHandler = new WeakMap()));
     let needs = byHandler.get(handler);
     if (!needs) {
-      const targets: Array<Handler | Type> = [handler, cls];
-      needs = {
-        isPublic: Boolean(this.reflector.getAllAndOverride(Public, targets)),
-        requiresActiveToken: Boolean(this.reflector.getAllAndOverride(RequireActiveToken, targets)),
-        requirements: targets.flatMap(
-          (target) =>
-            (Reflect.getMetadata(REQUIREMENTS, target) as Requirement[] | undefined) ?? [],
-        ),
-      };
+      needs = routeNeedsOf(this.reflector, cls, handler);
+      // Fail closed (500, logged by Nest) where PublicRoutesCheck did not see the handler.
+      const conflict = publicRouteConflict(cls, handler.name, needs);
+      if (conflict) throw publicRouteError([conflict]);
       byHandler.set(handler, needs);
     }
     return needs;
@@ -212,17 +240,6 @@ export class AccessTokenGuard extends AuthGuard() {
         'the token is no longer active',
       );
   }
-}
-
-/** A route handler, as `ExecutionContext.getHandler()` gives it. */
-type Handler = ReturnType<ExecutionContext['getHandler']>;
-
-/** The guard-relevant metadata of one route. */
-interface RouteNeeds {
-  isPublic: boolean;
-  requiresActiveToken: boolean;
-  /** Method-level requirements first, then class-level ones (the order of the checks). */
-  requirements: Requirement[];
 }
 
 /** A short, safe reason: never the token, never a stack. */
