@@ -889,6 +889,28 @@ describe.each(DATABASES)('client registration and review on %s', (kind) => {
       }
       expect((await works(third.client_secret)).status).toBe(200);
     });
+
+    it('holds at most 5 live secrets: a sixth is 409 until one ends, and nothing is issued', async () => {
+      const owner = await person(['developer']);
+      const client = await register(owner);
+      await approve(client.id);
+      const issued = [];
+      for (let i = 0; i < 5; i++) issued.push(await issueSecret(client.id, owner));
+      const sixth = await api('POST', `/api/clients/${client.id}/secret`, owner.token);
+      expect(sixth.status).toBe(409);
+      expect(messageOf(sixth)).toContain('5 live secrets');
+      expect(sixth.body.client_secret).toBeUndefined();
+      const listed = await api('GET', `/api/clients/${client.id}/secrets`, owner.token);
+      expect(listed.body).toHaveLength(5);
+      // Ending one makes room.
+      const ended = await api(
+        'DELETE',
+        `/api/clients/${client.id}/secrets/${issued[0].secret_id}`,
+        owner.token,
+      );
+      expect(ended.status).toBe(204);
+      await issueSecret(client.id, owner);
+    });
   });
 
   // ---- suspension ----

@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull, MoreThan, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { randomSecret } from '../crypto/secret-hasher';
@@ -9,6 +9,9 @@ import { ClientSecretEntity } from './client-secret.entity';
 import { ClientEntity } from './client.entity';
 import { ClientSecretInfo, IssuedClientSecret, toSecretInfo } from './client.response';
 import { ClientsService } from './clients.service';
+
+/** Live secrets a client may hold at once (in use, or in their grace period). */
+export const MAX_LIVE_SECRETS = 5;
 
 /**
  * Client secrets: 256 random bits, shown once, stored as a keyed hash.
@@ -29,6 +32,18 @@ export class ClientSecretsService {
   async issue(actor: Actor, id: string): Promise<IssuedClientSecret> {
     const client = await this.findOwnedApproved(actor, id);
     const now = new Date();
+    // Every live secret is compared at each authentication of the client, and each is
+    // one more that can leak: a rollover needs two, a few more cover overlapping ones.
+    const live = await this.secrets.count({
+      where: [
+        { clientRef: id, revokedAt: IsNull(), expiresAt: IsNull() },
+        { clientRef: id, revokedAt: IsNull(), expiresAt: MoreThan(now) },
+      ],
+    });
+    if (live >= MAX_LIVE_SECRETS)
+      throw new ConflictException(
+        `this client has ${live} live secrets, the most it may hold; end one first (DELETE /api/clients/${id}/secrets/{secretId})`,
+      );
     const graceEnds = new Date(
       now.getTime() + this.config.clients.secretRotationGraceSeconds * 1000,
     );
