@@ -13,7 +13,7 @@ import { SigningKeyEntity } from '../apps/identity-server/src/keys/signing-key.e
 import { createTestDatabase, DATABASES, TestDatabase } from './support/databases';
 import { getJson, tokenRequest } from './support/http';
 import { freePort } from './support/server-process';
-import { ADMIN, CONSOLE } from './support/test-server';
+import { ADMIN, CONSOLE, testEnvironment } from './support/test-server';
 
 const MISMATCH = 'does not open the signing keys stored in the database';
 const NOT_SEALED_WITH_IT = 'it is not the key they were sealed with';
@@ -47,21 +47,13 @@ describe.each(DATABASES)('the key-encryption key on %s', (kind) => {
    */
   async function start(env: Record<string, string>): Promise<Server> {
     const port = await freePort();
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      PORT: String(port),
-      ISSUER_URL: 'http://tessera.test',
-      DATABASE_URL: db.url,
-      LOG_LEVEL: 'silent',
-      BCRYPT_COST: '4',
-      STATUS_CACHE_TTL_MS: '0',
-      KEY_ENCRYPTION_KEY_FILE: join(dir, 'kek'),
-      BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
-      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-      BOOTSTRAP_CLIENT_ID: CONSOLE.clientId,
-      BOOTSTRAP_CLIENT_SECRET: CONSOLE.secret,
-      ...env,
-    });
+    const config = loadConfig(
+      testEnvironment(port, db.url, {
+        STATUS_CACHE_TTL_MS: '0',
+        KEY_ENCRYPTION_KEY_FILE: join(dir, 'kek'),
+        ...env,
+      }),
+    );
     const app = await createApp(config);
     try {
       await app.listen(port, '127.0.0.1');

@@ -25,12 +25,12 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
   });
   afterEach(() => jest.restoreAllMocks());
 
+  /** The password grant for the bootstrap client. */
+  const signInWith = (username: string, password: string) =>
+    tokenRequest(server.url, CONSOLE, { grant_type: 'password', username, password });
+
   it('issues an RFC 9068 access token and a refresh token to the bootstrap client', async () => {
-    const res = await tokenRequest(server.url, CONSOLE, {
-      grant_type: 'password',
-      username: ADMIN.username,
-      password: ADMIN.password,
-    });
+    const res = await signInWith(ADMIN.username, ADMIN.password);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.body).toMatchObject({
@@ -71,11 +71,7 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
   });
 
   it('matches usernames without regard to case', async () => {
-    const res = await tokenRequest(server.url, CONSOLE, {
-      grant_type: 'password',
-      username: 'ADMIN',
-      password: ADMIN.password,
-    });
+    const res = await signInWith('ADMIN', ADMIN.password);
     expect(res.status).toBe(200);
   });
 
@@ -116,21 +112,9 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
     await setColumn(server, 'users', disabled.id, 'status', 'disabled');
 
     const answers = await Promise.all([
-      tokenRequest(server.url, CONSOLE, {
-        grant_type: 'password',
-        username: user.username,
-        password: 'wrong',
-      }),
-      tokenRequest(server.url, CONSOLE, {
-        grant_type: 'password',
-        username: 'nobody-here',
-        password: 'whatever',
-      }),
-      tokenRequest(server.url, CONSOLE, {
-        grant_type: 'password',
-        username: disabled.username,
-        password: disabled.password,
-      }),
+      signInWith(user.username, 'wrong'),
+      signInWith('nobody-here', 'whatever'),
+      signInWith(disabled.username, disabled.password),
     ]);
     for (const res of answers) {
       expect(res.status).toBe(400);
@@ -142,23 +126,11 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
   it('locks an account after consecutive failures, answers it like any failure, and unlocks after the lockout', async () => {
     const user = await createUser(server);
     for (let i = 0; i < 3; i++) {
-      const res = await tokenRequest(server.url, CONSOLE, {
-        grant_type: 'password',
-        username: user.username,
-        password: `wrong-${i}`,
-      });
+      const res = await signInWith(user.username, `wrong-${i}`);
       expect(res.body.error).toBe('invalid_grant');
     }
-    const wrongAnswer = await tokenRequest(server.url, CONSOLE, {
-      grant_type: 'password',
-      username: 'nobody-at-all',
-      password: 'x',
-    });
-    const whileLocked = await tokenRequest(server.url, CONSOLE, {
-      grant_type: 'password',
-      username: user.username,
-      password: user.password,
-    });
+    const wrongAnswer = await signInWith('nobody-at-all', 'x');
+    const whileLocked = await signInWith(user.username, user.password);
     expect(whileLocked.status).toBe(400);
     expect(whileLocked.body).toEqual(wrongAnswer.body);
 
@@ -166,24 +138,14 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
     expect(locked.some((event) => event.subjectId === user.id)).toBe(true);
 
     await new Promise((resolve) => setTimeout(resolve, 2100));
-    const afterLockout = await tokenRequest(server.url, CONSOLE, {
-      grant_type: 'password',
-      username: user.username,
-      password: user.password,
-    });
+    const afterLockout = await signInWith(user.username, user.password);
     expect(afterLockout.status).toBe(200);
   });
 
   it('counts concurrent guesses against the lockout: no more than the threshold are compared, and the lock holds', async () => {
     const user = await createUser(server);
     const guesses = await Promise.all(
-      Array.from({ length: 8 }, (_, i) =>
-        tokenRequest(server.url, CONSOLE, {
-          grant_type: 'password',
-          username: user.username,
-          password: `guess-${i}`,
-        }),
-      ),
+      Array.from({ length: 8 }, (_, i) => signInWith(user.username, `guess-${i}`)),
     );
     expect(guesses.map((res) => res.body.error)).toEqual(Array(8).fill('invalid_grant'));
     // Three compared (the threshold), the third locking; the five others refused unchecked.
@@ -193,11 +155,7 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
     expect(await mine('user.login_failed')).toBe(2);
     expect(await mine('user.locked')).toBe(1);
     // The right password, at once: still locked (the late failures did not lift the lock).
-    const right = await tokenRequest(server.url, CONSOLE, {
-      grant_type: 'password',
-      username: user.username,
-      password: user.password,
-    });
+    const right = await signInWith(user.username, user.password);
     expect(right.status).toBe(400);
     const [row] = await server.dataSource.query(
       'SELECT status, failed_login_count AS n FROM users WHERE id = ?',
@@ -218,19 +176,11 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
       await accounts.changePassword(user.id, user.password, newPassword);
       return matches;
     });
-    const signIn = await tokenRequest(server.url, CONSOLE, {
-      grant_type: 'password',
-      username: user.username,
-      password: user.password,
-    });
+    const signIn = await signInWith(user.username, user.password);
     expect(signIn.status).toBe(400);
     expect(signIn.body.error).toBe('invalid_grant');
     expect(await liveGrants(user.id)).toBe(0);
-    const withNew = await tokenRequest(server.url, CONSOLE, {
-      grant_type: 'password',
-      username: user.username,
-      password: newPassword,
-    });
+    const withNew = await signInWith(user.username, newPassword);
     expect(withNew.status).toBe(200);
   });
 
@@ -248,11 +198,7 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
         else await setColumn(server, 'users', user.id, 'status', 'disabled');
         return issueNew(input);
       });
-      const signIn = await tokenRequest(server.url, CONSOLE, {
-        grant_type: 'password',
-        username: user.username,
-        password: user.password,
-      });
+      const signIn = await signInWith(user.username, user.password);
       expect(signIn.status).toBe(400);
       expect(signIn.body.error).toBe('invalid_grant');
       expect(signIn.body.access_token).toBeUndefined();
@@ -275,34 +221,13 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
 
   it('resets the failure count on success, so only consecutive failures lock', async () => {
     const user = await createUser(server);
-    const fail = () =>
-      tokenRequest(server.url, CONSOLE, {
-        grant_type: 'password',
-        username: user.username,
-        password: 'nope',
-      });
+    const fail = () => signInWith(user.username, 'nope');
     await fail();
     await fail();
-    expect(
-      (
-        await tokenRequest(server.url, CONSOLE, {
-          grant_type: 'password',
-          username: user.username,
-          password: user.password,
-        })
-      ).status,
-    ).toBe(200);
+    expect((await signInWith(user.username, user.password)).status).toBe(200);
     await fail();
     await fail();
-    expect(
-      (
-        await tokenRequest(server.url, CONSOLE, {
-          grant_type: 'password',
-          username: user.username,
-          password: user.password,
-        })
-      ).status,
-    ).toBe(200);
+    expect((await signInWith(user.username, user.password)).status).toBe(200);
   });
 
   it('requires username and password (invalid_request) and changes nothing', async () => {

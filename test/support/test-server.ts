@@ -31,6 +31,31 @@ export interface TestServer {
 }
 
 /**
+ * The environment of a test server on `port` over `databaseUrl`: cheap bcrypt,
+ * quiet logs, the bootstrap credentials above, and no key-encryption key
+ * unless `env` gives one (or its file); `env` overrides any variable.
+ */
+export function testEnvironment(
+  port: number,
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    PORT: String(port),
+    ISSUER_URL: `http://127.0.0.1:${port}`,
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'silent',
+    BCRYPT_COST: '4',
+    BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
+    BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+    BOOTSTRAP_CLIENT_ID: CONSOLE.clientId,
+    BOOTSTRAP_CLIENT_SECRET: CONSOLE.secret,
+    ...env,
+  };
+}
+
+/**
  * Starts an identity server in this process on a free port, over `databaseUrl`.
  * Defaults suit tests (cheap bcrypt, quiet logs); `env` overrides any variable.
  */
@@ -41,20 +66,7 @@ export async function startServer(
   // The port is chosen first so that the issuer (in every token, and checked by
   // the /api guard) names the address the server really listens on.
   const port = await freePort();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: String(port),
-    ISSUER_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: databaseUrl,
-    LOG_LEVEL: 'silent',
-    BCRYPT_COST: '4',
-    KEY_ENCRYPTION_KEY,
-    BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
-    BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
-    BOOTSTRAP_CLIENT_ID: CONSOLE.clientId,
-    BOOTSTRAP_CLIENT_SECRET: CONSOLE.secret,
-    ...env,
-  });
+  const config = loadConfig(testEnvironment(port, databaseUrl, { KEY_ENCRYPTION_KEY, ...env }));
   const app = await createApp(config);
   await app.listen(port, '127.0.0.1');
   return {
