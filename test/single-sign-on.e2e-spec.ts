@@ -134,28 +134,148 @@ describe.each(DATABASES)('single sign-on and consent on %s', (kind) => {
     }
   });
 
-  it('marks the cookies Secure when the issuer is https', async () => {
-    const secure = await startServer(db.url, { ISSUER_URL: 'https://id.example.com' });
-    try {
-      const user = await createUser(server);
-      const browser = new BrowserFlow(secure.url);
-      const start = await browser.authorize(authorizationParams(appA, pkcePair().challenge));
+  it('keeps the bare cookie names, without Secure, when the issuer is http (development)', async () => {
+    const user = await createUser(server);
+    const browser = new BrowserFlow(server.url);
+    const start = await browser.authorize(authorizationParams(portal, pkcePair().challenge));
+    const interaction = start.headers.getSetCookie();
+    expect(interaction).toHaveLength(1);
+    expect(interaction[0]).toMatch(/^tessera_interaction=[^;]+;/);
+    expect(interaction[0]).not.toMatch(/; Secure/i);
+    await browser.follow();
+    const login = await browser.submitLogin(user.username, user.password);
+    const session = login.headers.getSetCookie();
+    expect(session).toHaveLength(1);
+    expect(session[0]).toMatch(/^tessera_session=[^;]+;/);
+    expect(session[0]).not.toMatch(/; Secure/i);
+    expect(browser.callback().code).toBeDefined();
+  });
+
+  /**
+   * RFC 6265bis §4.1.3 prefixes with an https issuer: a sibling subdomain (or
+   * a network attacker on a plain-http one) cannot plant a `__Host-` cookie,
+   * so a session of the attacker's choosing is never read (RFC 9700 §4.4).
+   */
+  describe('with an https issuer', () => {
+    let secure: TestServer;
+
+    beforeAll(async () => {
+      secure = await startServer(db.url, { ISSUER_URL: 'https://id.example.com' });
+    });
+    afterAll(async () => {
+      await secure?.close();
+    });
+
+    /** Signs `user` in to the first-party portal in `browser`; returns the last answer's cookies. */
+    async function signInToPortal(
+      browser: BrowserFlow,
+      user: { username: string; password: string },
+    ): Promise<{ interaction: string[]; session: string[] }> {
+      const start = await browser.authorize(authorizationParams(portal, pkcePair().challenge));
       expect(start.status).toBe(303);
       const interaction = new URL(start.location!);
       expect(interaction.origin).toBe('https://id.example.com');
-      expect(start.headers.getSetCookie().join('\n')).toMatch(
-        /^tessera_interaction=[^;]+;.*Secure/m,
-      );
-      await browser.get(interaction.pathname);
+      const page = await browser.get(interaction.pathname);
+      expect(isLoginPage(page.body)).toBe(true);
       const login = await browser.submitLogin(user.username, user.password);
-      const cookie = login.headers.getSetCookie().find((c) => c.startsWith('tessera_session='));
-      expect(cookie).toMatch(/; HttpOnly/i);
-      expect(cookie).toMatch(/; Secure/i);
-      expect(cookie).toMatch(/; SameSite=Lax/i);
-      expect(cookie).toMatch(/; Path=\//i);
-    } finally {
-      await secure.close();
+      expect(browser.callback().code).toBeDefined();
+      return { interaction: start.headers.getSetCookie(), session: login.headers.getSetCookie() };
     }
+
+    it('names the session cookie __Host- and the interaction cookie __Secure-, both Secure', async () => {
+      const user = await createUser(server);
+      const browser = new BrowserFlow(secure.url);
+      const { interaction, session } = await signInToPortal(browser, user);
+
+      expect(interaction).toHaveLength(1);
+      const uid = browser.interactionUid();
+      expect(interaction[0]).toMatch(/^__Secure-tessera_interaction=[^;]+;/);
+      expect(interaction[0]).toMatch(new RegExp(`; Path=/interaction/${uid}(;|$)`, 'i'));
+      expect(interaction[0]).toMatch(/; Secure/i);
+      expect(interaction[0]).toMatch(/; HttpOnly/i);
+      expect(interaction[0]).not.toMatch(/; Domain=/i);
+
+      expect(session).toHaveLength(1);
+      expect(session[0]).toMatch(/^__Host-tessera_session=[^;]+;/);
+      expect(session[0]).toMatch(/; Path=\/(;|$)/i);
+      expect(session[0]).toMatch(/; Secure/i);
+      expect(session[0]).toMatch(/; HttpOnly/i);
+      expect(session[0]).toMatch(/; SameSite=Lax/i);
+      expect(session[0]).not.toMatch(/; Domain=/i);
+      // The jar, like a browser, kept both: they obey their prefixes' rules.
+      expect(browser.jar.get('__Host-tessera_session')).toBeDefined();
+      expect(browser.jar.get('__Secure-tessera_interaction')).toBeDefined();
+
+      // The prefixed cookie is the one read: single sign-on, then logout clears it.
+      await browser.authorize(
+        authorizationParams(portal, pkcePair().challenge, { prompt: 'none' }),
+      );
+      expect(browser.callback().code).toBeDefined();
+      const done = await browser.logout();
+      expect(done.status).toBe(200);
+      const cleared = done.headers.getSetCookie();
+      expect(cleared).toHaveLength(1);
+      expect(cleared[0]).toMatch(/^__Host-tessera_session=;.*; Secure/i);
+      expect(browser.jar.get('__Host-tessera_session')).toBeUndefined();
+    });
+
+    it('ignores a planted unprefixed tessera_session naming a live session', async () => {
+      const attacker = await createUser(server);
+      const theirs = new BrowserFlow(secure.url);
+      await signInToPortal(theirs, attacker);
+      const planted = theirs.jar.get('__Host-tessera_session')!.value;
+
+      // Control: under its own name the value is a live session.
+      const control = new BrowserFlow(secure.url);
+      control.jar.set('__Host-tessera_session', planted);
+      await control.authorize(
+        authorizationParams(portal, pkcePair().challenge, { prompt: 'none' }),
+      );
+      expect(control.callback().code).toBeDefined();
+
+      // Planted as a sibling subdomain would (Domain=.example.com): the more specific path first.
+      const victim = new BrowserFlow(secure.url);
+      victim.jar.set('tessera_session', planted, '/oauth');
+      victim.jar.set('tessera_session', planted, '/');
+      await victim.authorize(authorizationParams(portal, pkcePair().challenge, { prompt: 'none' }));
+      expect(victim.callback().error).toBe('login_required');
+      const logout = await victim.get('/logout');
+      expect(logout.body).not.toContain(attacker.username);
+      expect(logout.body).not.toMatch(/name="?csrf/);
+
+      // The victim signs in as themselves; the unprefixed cookie is expired on the way.
+      const user = await createUser(server);
+      const { verifier, challenge } = pkcePair();
+      const start = await victim.authorize(authorizationParams(portal, challenge));
+      const page = await victim.get(new URL(start.location!).pathname);
+      expect(isLoginPage(page.body)).toBe(true);
+      const login = await victim.submitLogin(user.username, user.password);
+      const cookies = login.headers.getSetCookie();
+      expect(cookies).toHaveLength(2);
+      expect(cookies[0]).toMatch(/^__Host-tessera_session=[^;]+;/);
+      expect(cookies[1]).toMatch(/^tessera_session=; Path=\/;/i);
+      expect(cookies[1]).toMatch(/; Expires=Thu, 01 Jan 1970/i);
+      expect(victim.jar.get('tessera_session')?.path).toBe('/oauth');
+      const tokens = await exchangeCode(secure.url, portal, {
+        code: victim.callback().code!,
+        redirectUri: portal.redirectUris[0],
+        verifier,
+      });
+      expect(tokens.status).toBe(200);
+      expect(decodeJwt(tokens.body.access_token as string).payload.sub).toBe(user.id);
+    });
+
+    it('ignores an unprefixed tessera_interaction cookie', async () => {
+      const starter = new BrowserFlow(secure.url);
+      const start = await starter.authorize(authorizationParams(portal, pkcePair().challenge));
+      const path = new URL(start.location!).pathname;
+      const binding = starter.jar.get('__Secure-tessera_interaction')!.value;
+
+      const planted = new BrowserFlow(secure.url);
+      planted.jar.set('tessera_interaction', binding, path);
+      expect((await planted.get(path)).status).toBe(403);
+      expect((await starter.get(path)).status).toBe(200);
+    });
   });
 
   it('asks consent again for scopes not consented yet', async () => {

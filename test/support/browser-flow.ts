@@ -38,7 +38,9 @@ interface StoredCookie {
 /**
  * A minimal cookie jar for one server (one origin): keeps `Set-Cookie`
  * answers with their Path and lifetime, and sends back those whose path
- * matches (RFC 6265 §5.1.4). Enough to act as one browser in the flow.
+ * matches (RFC 6265 §5.1.4). Like a browser, it drops `__Secure-` and
+ * `__Host-` cookies that break their prefix's rules (RFC 6265bis §4.1.3).
+ * Enough to act as one browser in the flow.
  */
 export class CookieJar {
   private readonly cookies = new Map<string, StoredCookie>();
@@ -54,9 +56,13 @@ export class CookieJar {
         httpOnly: false,
         secure: false,
       };
+      let domain = false;
       for (const attribute of attributes) {
         const [key, value = ''] = attribute.split('=');
         switch (key.toLowerCase()) {
+          case 'domain':
+            domain = true;
+            break;
           case 'path':
             cookie.path = value;
             break;
@@ -77,6 +83,7 @@ export class CookieJar {
             break;
         }
       }
+      if (!prefixAllows(cookie, domain)) continue;
       const key = `${cookie.name};${cookie.path}`;
       if (cookie.expiresAt !== undefined && cookie.expiresAt <= Date.now())
         this.cookies.delete(key);
@@ -115,6 +122,14 @@ export class CookieJar {
   clear(): void {
     this.cookies.clear();
   }
+}
+
+/** RFC 6265bis §4.1.3: `__Secure-` needs Secure; `__Host-` also Path=/ and no Domain. */
+function prefixAllows(cookie: StoredCookie, domain: boolean): boolean {
+  const name = cookie.name.toLowerCase();
+  if (name.startsWith('__host-')) return cookie.secure && cookie.path === '/' && !domain;
+  if (name.startsWith('__secure-')) return cookie.secure;
+  return true;
 }
 
 function pathMatches(requestPath: string, cookiePath: string): boolean {

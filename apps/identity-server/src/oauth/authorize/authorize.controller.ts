@@ -9,7 +9,7 @@ import { OAUTH_PATHS } from '../oauth-paths';
 import { AuthorizationError, UntrustedRedirectError } from './authorization-errors';
 import { AuthorizationRequestParser, collectParameters } from './authorization-request.parser';
 import { AuthorizationService } from './authorization.service';
-import { INTERACTION_COOKIE, interactionPath, SESSION_COOKIE } from './browser-cookies';
+import { BrowserCookieNames, browserCookieNames, interactionPath } from './browser-cookies';
 import { INTERACTION_TTL_SECONDS } from './interaction.store';
 import { formPairs, queryPairs } from './request-pairs';
 import { sendRedirect } from './redirect';
@@ -24,12 +24,16 @@ import { sendRedirect } from './redirect';
 @Public()
 @Controller()
 export class AuthorizeController {
+  private readonly cookies: BrowserCookieNames;
+
   constructor(
     private readonly parser: AuthorizationRequestParser,
     private readonly flow: AuthorizationService,
     private readonly sessions: SessionService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.cookies = browserCookieNames(sessions.secureCookies);
+  }
 
   @Get(OAUTH_PATHS.authorization)
   async authorizeByGet(@Req() req: Request, @Res() res: Response): Promise<void> {
@@ -80,11 +84,11 @@ export class AuthorizeController {
       return sendRedirect(res, redirectStatus, location);
     }
     // 4. The session, then sign-in, consent or the code.
-    const session = await this.sessions.resolve(readCookie(req, SESSION_COOKIE));
+    const session = await this.sessions.resolve(readCookie(req, this.cookies.session));
     const decision = await this.flow.decide(request, target.client, session);
     if (decision.kind === 'respond') return sendRedirect(res, redirectStatus, decision.location);
     const path = interactionPath(decision.uid);
-    setCookie(res, INTERACTION_COOKIE, decision.binding, {
+    setCookie(res, this.cookies.interaction, decision.binding, {
       path,
       maxAgeSeconds: INTERACTION_TTL_SECONDS,
       secure: this.sessions.secureCookies,

@@ -8,15 +8,15 @@ import { ClientPrincipal } from '../../clients/client.types';
 import { ScopeCatalogueService } from '../../clients/scope-catalogue.service';
 import { renderConsentPage, renderErrorPage, renderLoginPage, sendPage } from '../../pages/pages';
 import { CsrfTokens } from '../../sessions/csrf-tokens';
-import { readCookie, setCookie } from '../../sessions/cookies';
+import { clearCookie, readCookie, setCookie } from '../../sessions/cookies';
 import { BrowserSession, SessionService } from '../../sessions/session.service';
 import { BAD_CREDENTIALS } from '../grants/password.grant';
 import { AuthorizationService, InteractionOutcome } from './authorization.service';
 import {
-  INTERACTION_COOKIE,
+  BrowserCookieNames,
+  browserCookieNames,
   INTERACTION_PATH,
   interactionPath,
-  SESSION_COOKIE,
 } from './browser-cookies';
 import { Interaction, InteractionStore } from './interaction.store';
 import { formField } from './request-pairs';
@@ -40,6 +40,8 @@ type Resolved = { interaction: Interaction; client: ClientPrincipal; binding: st
 @Public()
 @Controller(INTERACTION_PATH)
 export class InteractionController {
+  private readonly cookies: BrowserCookieNames;
+
   constructor(
     private readonly interactions: InteractionStore,
     private readonly flow: AuthorizationService,
@@ -47,7 +49,9 @@ export class InteractionController {
     private readonly accounts: AccountsService,
     private readonly catalogue: ScopeCatalogueService,
     private readonly csrf: CsrfTokens,
-  ) {}
+  ) {
+    this.cookies = browserCookieNames(sessions.secureCookies);
+  }
 
   @Get(':uid')
   async show(@Param('uid') uid: string, @Req() req: Request, @Res() res: Response): Promise<void> {
@@ -87,7 +91,7 @@ export class InteractionController {
     // A new session id at every sign-in (no fixation); the browser's previous one ends.
     const started = await this.sessions.start(
       check.account,
-      readCookie(req, SESSION_COOKIE),
+      readCookie(req, this.cookies.session),
       req.ip ?? null,
       client,
     );
@@ -98,11 +102,15 @@ export class InteractionController {
       await this.sessions.end(started.session.id, ended, req.ip ?? null);
       return this.loginPage(res, resolved, 401, username, BAD_CREDENTIALS);
     }
-    setCookie(res, SESSION_COOKIE, started.cookie, {
+    setCookie(res, this.cookies.session, started.cookie, {
       path: '/',
       maxAgeSeconds: started.maxAgeSeconds,
       secure: this.sessions.secureCookies,
     });
+    // A cookie from before the prefixed names is never read again: expire it (host-only, Path=/).
+    const unprefixed = this.cookies.unprefixedSession;
+    if (unprefixed && readCookie(req, unprefixed) !== undefined)
+      clearCookie(res, unprefixed, { path: '/', secure: true });
     this.finish(res, uid, await this.flow.afterLogin(interaction, client, started.session));
   }
 
@@ -147,7 +155,7 @@ export class InteractionController {
     res: Response,
     isPost = false,
   ): Promise<Resolved | null> {
-    const binding = readCookie(req, INTERACTION_COOKIE);
+    const binding = readCookie(req, this.cookies.interaction);
     const found = await this.interactions.find(uid, binding);
     if (!found.ok) {
       if (found.reason === 'foreign') {
@@ -181,7 +189,7 @@ export class InteractionController {
     res: Response,
     interaction: Interaction,
   ): Promise<BrowserSession | null> {
-    const session = await this.sessions.resolve(readCookie(req, SESSION_COOKIE));
+    const session = await this.sessions.resolve(readCookie(req, this.cookies.session));
     if (!session || session.id !== interaction.sessionId) {
       this.errorPage(res, 400, 'Your session ended. Go back to the application and sign in again.');
       return null;

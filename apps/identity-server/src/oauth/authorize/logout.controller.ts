@@ -7,7 +7,7 @@ import { CsrfTokens } from '../../sessions/csrf-tokens';
 import { SessionService } from '../../sessions/session.service';
 import { OAUTH_PATHS } from '../oauth-paths';
 import { responseLocation } from './authorization-response';
-import { SESSION_COOKIE } from './browser-cookies';
+import { BrowserCookieNames, browserCookieNames } from './browser-cookies';
 import { LogoutRequestParser, LogoutReturn } from './logout-request.parser';
 import { formField, queryPairs } from './request-pairs';
 import { sendRedirect } from './redirect';
@@ -27,17 +27,21 @@ const CSRF_PURPOSE = 'logout';
 @Public()
 @Controller(OAUTH_PATHS.endSession)
 export class LogoutController {
+  private readonly cookies: BrowserCookieNames;
+
   constructor(
     private readonly sessions: SessionService,
     private readonly csrf: CsrfTokens,
     private readonly parser: LogoutRequestParser,
-  ) {}
+  ) {
+    this.cookies = browserCookieNames(sessions.secureCookies);
+  }
 
   @Get()
   async confirm(@Req() req: Request, @Res() res: Response): Promise<void> {
     const request = await this.parser.parse(queryPairs(req));
     if (!request.ok) return this.refuse(res, 400, request.problem);
-    const session = await this.sessions.resolve(readCookie(req, SESSION_COOKIE));
+    const session = await this.sessions.resolve(readCookie(req, this.cookies.session));
     if (!session) return this.finish(res, request.back);
     sendPage(
       res,
@@ -59,13 +63,13 @@ export class LogoutController {
   async logout(@Req() req: Request, @Res() res: Response): Promise<void> {
     const request = await this.parser.parse(queryPairs(req));
     if (!request.ok) return this.refuse(res, 400, request.problem);
-    const session = await this.sessions.resolve(readCookie(req, SESSION_COOKIE));
+    const session = await this.sessions.resolve(readCookie(req, this.cookies.session));
     if (session) {
       if (!this.csrf.verify(formField(req, 'csrf'), CSRF_PURPOSE, session.id))
         return this.refuse(res, 403, 'The form was not accepted. Open the sign-out page again.');
       await this.sessions.end(session.id, 'logout', req.ip ?? null);
     }
-    clearCookie(res, SESSION_COOKIE, { path: '/', secure: this.sessions.secureCookies });
+    clearCookie(res, this.cookies.session, { path: '/', secure: this.sessions.secureCookies });
     this.finish(res, request.back);
   }
 
