@@ -1,3 +1,4 @@
+import { getRounds, hashSync } from 'bcrypt';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { AccountsService } from '../apps/identity-server/src/accounts/accounts.service';
 import { PasswordHasher } from '../apps/identity-server/src/accounts/password-hasher';
@@ -17,6 +18,8 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
     server = await startServer(db.url, {
       LOGIN_MAX_FAILED_ATTEMPTS: '3',
       LOGIN_LOCKOUT_SECONDS: '2',
+      // One above the lowest cost, so that a hash can be older and cheaper (an upgrade at sign-in).
+      BCRYPT_COST: '5',
     });
   });
   afterAll(async () => {
@@ -163,6 +166,22 @@ describe.each(DATABASES)('password grant (RFC 6749 §4.3) on %s', (kind) => {
     );
     expect(row.status).toBe('locked');
     expect(Number(row.n)).toBe(0);
+  });
+
+  it('signs in every one of concurrent right passwords while the first of them upgrades the hash', async () => {
+    const user = await createUser(server);
+    await setColumn(server, 'users', user.id, 'passwordHash', hashSync(user.password, 4));
+    server.clearStatusCaches();
+    const answers = await Promise.all(
+      Array.from({ length: 3 }, () => signInWith(user.username, user.password)),
+    );
+    expect(answers.map((res) => res.status)).toEqual([200, 200, 200]);
+    const [row] = await server.dataSource.query<Array<{ h: string }>>(
+      'SELECT password_hash AS h FROM users WHERE id = ?',
+      [user.id],
+    );
+    expect(getRounds(row.h)).toBe(5);
+    expect((await signInWith(user.username, user.password)).status).toBe(200);
   });
 
   it('fails a sign-in whose password is changed while it is being compared, and creates no grant', async () => {

@@ -81,8 +81,8 @@ export class AccountsService {
    * {@link takeAttempt}), while the comparison runs; a success gives it back.
    * So concurrent guesses cannot outrun the lockout: no more than the
    * threshold are ever compared per lock window, and a lock set while a check
-   * was running holds. A success counts only if the password it matched is
-   * still the account's: a sign-in that races a password change fails.
+   * was running holds. A success counts only if the password was not changed
+   * while it was compared: a sign-in that races a password change fails.
    */
   async verifyPassword(username: string, password: string, ip?: string): Promise<CredentialCheck> {
     // Only a well-formed username names an account: MariaDB compares with PAD SPACE
@@ -150,7 +150,9 @@ export class AccountsService {
     matching.catch(() => undefined);
     const taken = user.status === 'disabled' ? null : await this.takeAttempt(user.id, now);
     const matches = await matching;
-    return taken === null ? 'refused' : { matches, locked: taken.locked };
+    if (taken === null) return 'refused';
+    // Only a failure needs to know whether its attempt locked the account.
+    return { matches, locked: !matches && (await this.lockedBy(user.id, taken.until)) };
   }
 
   /** A wrong password, wherever it was given, in the audit log (it was counted when its attempt was taken). */
@@ -176,9 +178,10 @@ export class AccountsService {
    * Takes one attempt before the password is compared: counted as a failure
    * at once, locking the account when it reaches the threshold, in one
    * conditional UPDATE that applies only while the account is neither
-   * disabled nor locked. Null when it did not apply; else whether it locked.
+   * disabled nor locked. Null when it did not apply; else the lock end it
+   * would have set (see {@link lockedBy}).
    */
-  private async takeAttempt(userId: string, now: Date): Promise<{ locked: boolean } | null> {
+  private async takeAttempt(userId: string, now: Date): Promise<{ until: Date } | null> {
     const { maxFailedAttempts, lockoutSeconds } = this.config.passwords;
     const until = new Date(now.getTime() + lockoutSeconds * 1000);
     // The CASE columns come before the counter: MySQL evaluates SET left to
@@ -206,14 +209,16 @@ export class AccountsService {
         .setParameters({ max: maxFailedAttempts, until })
         .execute(),
     );
-    if (result.affected !== 1) return null;
+    return result.affected === 1 ? { until } : null;
+  }
+
+  /** Whether the attempt taken with this lock end is the one that locked the account. */
+  private async lockedBy(userId: string, until: Date): Promise<boolean> {
     const after = await this.users.findOne({
       where: { id: userId },
       select: { id: true, status: true, lockedUntil: true },
     });
-    return {
-      locked: after?.status === 'locked' && after.lockedUntil?.getTime() === until.getTime(),
-    };
+    return after?.status === 'locked' && after.lockedUntil?.getTime() === until.getTime();
   }
 
   /**
@@ -223,25 +228,32 @@ export class AccountsService {
    * compared within the budget. False when it did not apply.
    */
   private async recordSuccess(user: UserEntity, password: string, now: Date): Promise<boolean> {
-    const changes: Partial<UserEntity> = {
-      status: 'active',
-      lockedUntil: null,
-      failedLoginCount: 0,
-      lastLoginAt: now,
-      updatedAt: now,
-    };
-    if (this.hasher.needsUpgrade(user.passwordHash)) {
-      // The password is known to be right only now: the moment to re-hash at the configured cost.
-      changes.passwordHash = await this.hasher.hash(password);
-      this.logger.log({ userId: user.id, cost: this.hasher.cost }, 'password hash upgraded');
-    }
+    // Conditional on what only a password change moves (a re-hash does not: a
+    // concurrent sign-in's upgrade must not fail this one).
     const result = await this.afterAccountWrite(user.id, () =>
       this.users.update(
-        { id: user.id, passwordHash: user.passwordHash, status: Not('disabled') },
-        changes,
+        { id: user.id, passwordChangedAt: user.passwordChangedAt, status: Not('disabled') },
+        {
+          status: 'active',
+          lockedUntil: null,
+          failedLoginCount: 0,
+          lastLoginAt: now,
+          updatedAt: now,
+        },
       ),
     );
-    return result.affected === 1;
+    if (result.affected !== 1) return false;
+    if (this.hasher.needsUpgrade(user.passwordHash)) {
+      // The password is known to be right only now: the moment to re-hash at the configured
+      // cost. Only over the hash it matched: a concurrent sign-in may have upgraded it first.
+      const passwordHash = await this.hasher.hash(password);
+      const upgraded = await this.afterAccountWrite(user.id, () =>
+        this.users.update({ id: user.id, passwordHash: user.passwordHash }, { passwordHash }),
+      );
+      if (upgraded.affected === 1)
+        this.logger.log({ userId: user.id, cost: this.hasher.cost }, 'password hash upgraded');
+    }
+    return true;
   }
 
   /**
@@ -331,12 +343,13 @@ export class AccountsService {
       throw new BadRequestException('currentPassword is not correct');
     }
 
-    // Conditional on the hash just verified: of two concurrent changes made
-    // with the same current password, only the first applies.
+    // Conditional on the password change time read with the hash just verified: of
+    // two concurrent changes made with the same current password, only the first
+    // applies (a sign-in's re-hash meanwhile does not move it).
     const passwordHash = await this.hasher.hash(newPassword);
     const result = await this.afterAccountWrite(user.id, () =>
       this.users.update(
-        { id: user.id, passwordHash: user.passwordHash, status: Not('disabled') },
+        { id: user.id, passwordChangedAt: user.passwordChangedAt, status: Not('disabled') },
         {
           passwordHash,
           passwordChangedAt: now,
