@@ -911,6 +911,26 @@ describe.each(DATABASES)('client registration and review on %s', (kind) => {
       expect(ended.status).toBe(204);
       await issueSecret(client.id, owner);
     });
+
+    it('keeps the cap under concurrent issues: never more than 5 live secrets, and the newest without an end', async () => {
+      const owner = await person(['developer']);
+      const client = await register(owner);
+      await approve(client.id);
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          api('POST', `/api/clients/${client.id}/secret`, owner.token),
+        ),
+      );
+      const issued = answers.filter((res) => res.status === 201);
+      expect(issued.length).toBeGreaterThanOrEqual(1);
+      expect(issued.length).toBeLessThanOrEqual(5);
+      expect(answers.every((res) => res.status === 201 || res.status === 409)).toBe(true);
+      const listed = (await api('GET', `/api/clients/${client.id}/secrets`, owner.token))
+        .body as unknown as Array<Json>;
+      const live = listed.filter((secret) => secret.revoked_at === null);
+      expect(live).toHaveLength(issued.length);
+      expect(live.filter((secret) => secret.expires_at === null)).toHaveLength(1);
+    });
   });
 
   // ---- suspension ----

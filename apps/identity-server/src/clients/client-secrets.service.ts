@@ -1,6 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, MoreThan, Repository } from 'typeorm';
+import { Equal, IsNull, LessThan, MoreThan, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { randomSecret } from '../crypto/secret-hasher';
@@ -31,32 +31,38 @@ export class ClientSecretsService {
 
   async issue(actor: Actor, id: string): Promise<IssuedClientSecret> {
     const client = await this.findOwnedApproved(actor, id);
+    const secret = randomSecret(32);
+    const createdAt = new Date();
+    // Hashed and stored where client authentication reads it: one place knows the hash key.
+    const secretId = await this.clientsService.addSecret(id, secret, createdAt);
+    // The cap is checked after the insert, each request counting its own row: of
+    // concurrent issues, one that sees more than the cap takes its secret back (nobody
+    // has seen it yet), so no more than the cap are ever kept, on any engine.
     const now = new Date();
-    // Every live secret is compared at each authentication of the client, and each is
-    // one more that can leak: a rollover needs two, a few more cover overlapping ones.
-    const live = await this.secrets.count({
-      where: [
-        { clientRef: id, revokedAt: IsNull(), expiresAt: IsNull() },
-        { clientRef: id, revokedAt: IsNull(), expiresAt: MoreThan(now) },
-      ],
-    });
-    if (live >= MAX_LIVE_SECRETS)
+    const live = await this.countLive(id, now);
+    if (live > MAX_LIVE_SECRETS) {
+      await this.clientsService.afterClientWrite(() => this.secrets.delete({ id: secretId }));
       throw new ConflictException(
-        `this client has ${live} live secrets, the most it may hold; end one first (DELETE /api/clients/${id}/secrets/{secretId})`,
+        `this client has ${live - 1} live secrets, the most it may hold is ${MAX_LIVE_SECRETS}; end one first (DELETE /api/clients/${id}/secrets/{secretId})`,
       );
+    }
     const graceEnds = new Date(
       now.getTime() + this.config.clients.secretRotationGraceSeconds * 1000,
     );
-    // Secrets without an end get one; secrets already ending sooner keep their earlier end.
+    // Earlier secrets without an end get one; secrets already ending sooner keep their
+    // earlier end. Only earlier ones: of two rotations at once, the newer ends the older's
+    // secret, never the other way round, so the newest stays without an end.
+    const endless = { clientRef: id, revokedAt: IsNull(), expiresAt: IsNull() };
     const previous = await this.clientsService.afterClientWrite(() =>
       this.secrets.update(
-        { clientRef: id, revokedAt: IsNull(), expiresAt: IsNull() },
+        [
+          { ...endless, createdAt: LessThan(createdAt) },
+          // Created in the same millisecond: the id breaks the tie.
+          { ...endless, createdAt: Equal(createdAt), id: LessThan(secretId) },
+        ],
         { expiresAt: graceEnds },
       ),
     );
-    const secret = randomSecret(32);
-    // Hashed and stored where client authentication reads it: one place knows the hash key.
-    const secretId = await this.clientsService.addSecret(id, secret);
     await this.audit.record({
       type: 'client.secret_issued',
       actorId: actor.id,
@@ -74,6 +80,16 @@ export class ClientSecretsService {
       secret_id: secretId,
       previous_secrets_expire_at: previous.affected ? graceEnds.toISOString() : null,
     };
+  }
+
+  /** Secrets in use or in their grace period: every one is compared at each authentication. */
+  private countLive(clientRef: string, now: Date): Promise<number> {
+    return this.secrets.count({
+      where: [
+        { clientRef, revokedAt: IsNull(), expiresAt: IsNull() },
+        { clientRef, revokedAt: IsNull(), expiresAt: MoreThan(now) },
+      ],
+    });
   }
 
   async list(actor: Actor, id: string): Promise<ClientSecretInfo[]> {

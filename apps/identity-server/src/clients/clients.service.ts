@@ -185,14 +185,14 @@ export class ClientsService {
   }
 
   /** Stores the hash of a new secret and returns its id; other secrets stay as they are. */
-  async addSecret(clientRef: string, secret: string): Promise<string> {
+  async addSecret(clientRef: string, secret: string, createdAt = new Date()): Promise<string> {
     const id = randomUUID();
     await this.afterClientWrite(() =>
       this.secrets.insert({
         id,
         clientRef,
         secretHash: this.hasher.hash(secret),
-        createdAt: new Date(),
+        createdAt,
         expiresAt: null,
         revokedAt: null,
       }),
