@@ -31,6 +31,12 @@ describe('PlainText', () => {
     ['DEL', 'a\u007f'],
     ['a right-to-left override', '\u202eppa.exe'],
     ['an isolate', 'a\u2067b\u2069'],
+    ['a right-to-left mark', 'a\u200fb'],
+    ['an Arabic letter mark', 'a\u061cb'],
+    ['a line separator', 'a\u2028b'],
+    ['zero-width spaces alone', '\u200b\u200b'],
+    ['a Hangul filler alone', '\u3164'],
+    ['a Braille blank alone', '\u2800 \u2800'],
   ])('refuses %s on one line', (_what, value) => expect(accepts(OneLine, value)).toBe(false));
 
   it('allows line breaks and tabs, and the empty string, when asked', () => {

@@ -1,15 +1,19 @@
 import { applyDecorators } from '@nestjs/common';
 import { Matches } from 'class-validator';
 
-/** Controls that reorder what follows them: embeddings, overrides, isolates (Unicode UAX #9). */
-const BIDI_CONTROLS = '\\u202A-\\u202E\\u2066-\\u2069';
+/** Characters that reorder text: embeddings, overrides, isolates and marks (Unicode UAX #9). */
+const BIDI_CONTROLS = '\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069';
 /** C0 and C1 controls and DEL, but tab, line feed and carriage return. */
 const CONTROLS_BUT_LINE_BREAKS = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F';
 
-const ONE_LINE = `[^\\p{Cc}${BIDI_CONTROLS}]*`;
+const ONE_LINE = `[^\\p{Cc}\\p{Zl}\\p{Zp}${BIDI_CONTROLS}]*`;
 const LINES = `[^${CONTROLS_BUT_LINE_BREAKS}${BIDI_CONTROLS}]*`;
-/** At least one character that is not white space. */
-const NOT_BLANK = '(?=[^]*\\S)';
+/**
+ * At least one visible character: not white space, not a format character
+ * (zero-width space, joiners), not one of the letters that render blank
+ * (Braille blank, the Hangul fillers).
+ */
+const NOT_BLANK = '(?=[^]*[^\\p{White_Space}\\p{Cf}\\u2800\\u3164\\u115F\\u1160\\uFFA0])';
 
 /**
  * Text that people read (a client's name on the consent page, a reason in

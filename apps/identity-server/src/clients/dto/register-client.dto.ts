@@ -11,7 +11,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { PlainText } from '../../common/plain-text.decorator';
-import { Optional } from '../../common/optional.decorator';
+import { OptionalNotNull } from '../../common/optional-not-null.decorator';
 import { REGISTRABLE_GRANT_TYPES } from '../client-review-state';
 
 /**
@@ -27,7 +27,7 @@ export class RegisterClientDto {
   name: string;
 
   @ApiPropertyOptional({ maxLength: 1000 })
-  @Optional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(1000)
   @PlainText({ lines: true, empty: true })
@@ -37,7 +37,7 @@ export class RegisterClientDto {
     description: 'An e-mail address for the team that runs the application',
     maxLength: 254,
   })
-  @Optional()
+  @OptionalNotNull()
   @IsEmail()
   @MaxLength(254)
   contact?: string;
@@ -54,7 +54,7 @@ export class RegisterClientDto {
     type: [String],
     description: 'Absolute https URIs (http on loopback only), matched exactly',
   })
-  @Optional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(10)
   @ArrayUnique()
@@ -66,7 +66,7 @@ export class RegisterClientDto {
     description: 'Space-separated scopes from the catalogue',
     example: 'orders:read',
   })
-  @Optional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(1000)
   scope?: string;

@@ -10,7 +10,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { PlainText } from '../../common/plain-text.decorator';
-import { Optional } from '../../common/optional.decorator';
+import { OptionalNotNull } from '../../common/optional-not-null.decorator';
 import { REGISTRABLE_GRANT_TYPES } from '../client-review-state';
 
 /** SPEC: approval may narrow what was asked; `first_party: true` is needed to keep the password grant. */
@@ -20,7 +20,7 @@ export class ApproveClientDto {
     isArray: true,
     description: 'A subset of the requested grant types',
   })
-  @Optional()
+  @OptionalNotNull()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayUnique()
@@ -28,7 +28,7 @@ export class ApproveClientDto {
   grant_types?: string[];
 
   @ApiPropertyOptional({ description: 'A subset of the requested scope' })
-  @Optional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(1000)
   scope?: string;
@@ -36,7 +36,7 @@ export class ApproveClientDto {
   @ApiPropertyOptional({
     description: 'A trusted first-party application (required to keep the password grant)',
   })
-  @Optional()
+  @OptionalNotNull()
   @IsBoolean()
   first_party?: boolean;
 }

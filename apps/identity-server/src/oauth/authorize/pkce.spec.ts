@@ -31,5 +31,9 @@ describe('PKCE S256 (RFC 7636)', () => {
     expect(isWellFormedS256Challenge(`${challenge.slice(0, 42)}.`)).toBe(false);
     expect(isWellFormedS256Challenge(`${challenge.slice(0, 42)}~`)).toBe(false);
     expect(isWellFormedS256Challenge(`${challenge}=`)).toBe(false);
+    // The last character carries 4 bits and 2 zero bits: `B` encodes a set padding bit.
+    expect(isWellFormedS256Challenge(`${challenge.slice(0, 42)}B`)).toBe(false);
+    for (let i = 0; i < 64; i++)
+      expect(isWellFormedS256Challenge(s256Challenge(`verifier-${i}`.padEnd(43, 'x')))).toBe(true);
   });
 });

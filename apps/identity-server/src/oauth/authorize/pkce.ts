@@ -8,8 +8,11 @@ const UNRESERVED_43_128 = /^[A-Za-z0-9\-._~]{43,128}$/;
 
 export const PKCE_METHOD = 'S256';
 
-/** BASE64URL of a SHA-256 digest: exactly 43 characters of the base64url alphabet, no padding. */
-const S256_DIGEST = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * BASE64URL of a SHA-256 digest: 43 characters of the base64url alphabet, no
+ * padding; 256 bits leave the last character two zero bits, so it is one of 16.
+ */
+const S256_DIGEST = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 
 export function isWellFormedPkceValue(value: string): boolean {
   return UNRESERVED_43_128.test(value);
