@@ -35,6 +35,22 @@ function expectInvalidToken(res: HttpResult): void {
   expect(challengeOf(res).error).toBe('invalid_token');
 }
 
+/**
+ * The signing keys cannot be obtained: 503 with Retry-After, never invalid_token
+ * (RFC 6750 §3.1), so that clients keep their tokens instead of refreshing.
+ */
+function expectKeysUnavailable(res: HttpResult): void {
+  expect(res.status).toBe(503);
+  expect(res.headers.get('www-authenticate')).toBeNull();
+  expect(res.body).toEqual({
+    statusCode: 503,
+    message: 'the signing keys cannot be fetched now; try again later',
+    error: 'Service Unavailable',
+  });
+  // At most the cooldown of these tests (1 s), and at least 1.
+  expect(res.headers.get('retry-after')).toBe('1');
+}
+
 /** RFC 6750 §3.1: a valid token without what the route needs; `scope` only for scopes. */
 function expectInsufficient(res: HttpResult, scope?: string): void {
   expect(res.status).toBe(403);
@@ -571,7 +587,7 @@ describe.each(DATABASES)('the sample resource service and @tessera/auth-guard on
       expect(proxy.requests).toBe(before);
     });
 
-    it('answers 401 (not 500) while the issuer is unreachable, keeps serving /health, and recovers', async () => {
+    it('answers 503 with Retry-After (not 401 invalid_token, not 500) while the issuer is unreachable, keeps serving /health, and recovers', async () => {
       const warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
       try {
         const proxy = await startProxy();
@@ -580,20 +596,16 @@ describe.each(DATABASES)('the sample resource service and @tessera/auth-guard on
         const token = await passwordToken(CONSOLE, ADMIN);
 
         // Connections refused, no key cached.
-        for (let i = 0; i < 5; i++) {
-          const res = await call('/me', token, { base: url });
-          expectInvalidToken(res);
-          expect(challengeOf(res).error_description).toBe('the signing keys cannot be fetched now');
-        }
+        for (let i = 0; i < 5; i++) expectKeysUnavailable(await call('/me', token, { base: url }));
         const health = await call('/health', undefined, { base: url });
         expect(health.status).toBe(200);
 
-        // Back, but failing with 503: still 401, and asked at most once per cooldown.
+        // Back, but failing with 503: still 503, and asked at most once per cooldown.
         proxy.failing = true;
         await proxy.start();
         await sleep(COOLDOWN_MS + 100);
         const failingStarted = Date.now();
-        for (let i = 0; i < 10; i++) expectInvalidToken(await call('/me', token, { base: url }));
+        for (let i = 0; i < 10; i++) expectKeysUnavailable(await call('/me', token, { base: url }));
         expect(proxy.requests).toBeLessThanOrEqual(
           1 + Math.floor((Date.now() - failingStarted) / COOLDOWN_MS),
         );
@@ -608,6 +620,61 @@ describe.each(DATABASES)('the sample resource service and @tessera/auth-guard on
         expect(logged.some((line) => line.includes('cannot fetch the signing keys'))).toBe(true);
         for (const line of logged) expect(line).not.toContain(token);
       } finally {
+        warnings.mockRestore();
+      }
+    });
+  });
+
+  describe('keys only over https, except on loopback hosts (RFC 8414 §2, RFC 8725 §3.8)', () => {
+    it('refuses to start with a plain-http issuer on another host, unless allowInsecureHttp', async () => {
+      const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      try {
+        await expect(startSample({ issuer: 'http://id.example.com' })).rejects.toThrow(
+          /`issuer`.*must be an https URL/,
+        );
+      } finally {
+        errors.mockRestore();
+      }
+      const insecure = await startSample({
+        issuer: 'http://id.example.com',
+        allowInsecureHttp: true,
+      });
+      await insecure.app.close();
+    });
+
+    it('never fetches keys from a plain-http jwks_uri on another host named by the metadata: 503, logged', async () => {
+      // A stand-in issuer on loopback whose metadata points the keys elsewhere, over http.
+      const attackerJwks = 'http://keys.attacker.example/jwks';
+      const port = await freePort();
+      const standInUrl = `http://127.0.0.1:${port}`;
+      const standIn = createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ issuer: standInUrl, jwks_uri: attackerJwks }));
+      });
+      await new Promise<void>((resolve) => standIn.listen(port, '127.0.0.1', resolve));
+      cleanups.push(async () => {
+        standIn.closeAllConnections();
+        await new Promise((resolve) => standIn.close(resolve));
+      });
+      const warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const fetchSpy = jest.spyOn(globalThis, 'fetch');
+      try {
+        const started = await startSample({ issuer: standInUrl });
+        cleanups.push(() => started.app.close());
+        for (let i = 0; i < 3; i++)
+          expectKeysUnavailable(await call('/me', adminToken, { base: started.url }));
+        const fetched = fetchSpy.mock.calls.map(([input]) =>
+          typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
+        );
+        expect(fetched.some((url) => url.startsWith(attackerJwks))).toBe(false);
+        const logged = warnings.mock.calls.map((args) => String(args[0]));
+        expect(
+          logged.some((line) =>
+            line.includes(`jwks_uri\` must be an https URL (got ${attackerJwks})`),
+          ),
+        ).toBe(true);
+      } finally {
+        fetchSpy.mockRestore();
         warnings.mockRestore();
       }
     });

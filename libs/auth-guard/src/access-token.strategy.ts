@@ -11,6 +11,7 @@ import {
   KeyLookup,
   VerificationKeyResolver,
 } from './auth-guard.options';
+import { SigningKeysUnavailableError } from './keys/signing-keys-unavailable.error';
 import { Principal, principalFromClaims } from './principal';
 
 /** Passport name of the strategy. */
@@ -131,7 +132,13 @@ export class AccessTokenStrategy extends PassportStrategy(Strategy, TESSERA_JWT)
             verifiedWith.set(req, { key, lookup });
             done(null, key as unknown as Buffer);
           },
-          (error: unknown) => done(error),
+          // A resolver that throws could not answer: the guard's 503, never invalid_token.
+          (error: unknown) =>
+            done(
+              error instanceof SigningKeysUnavailableError
+                ? error
+                : new SigningKeysUnavailableError(1, { cause: error }),
+            ),
         );
       },
     });

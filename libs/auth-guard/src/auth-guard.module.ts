@@ -36,7 +36,11 @@ const introspectorProvider: Provider = {
     const config = options.introspection;
     if (!config) return undefined;
     if ('introspector' in config) return config.introspector;
-    return new HttpTokenIntrospector({ issuer: options.issuer, ...config });
+    return new HttpTokenIntrospector({
+      issuer: options.issuer,
+      allowInsecureHttp: options.allowInsecureHttp,
+      ...config,
+    });
   },
 };
 

@@ -50,6 +50,14 @@ export interface AuthGuardModuleOptions {
   /** Resolve keys yourself instead of fetching the JWKS (for example in-process). */
   keyResolver?: VerificationKeyResolver;
   /**
+   * For development only. By default the issuer (when its metadata is
+   * discovered) and the JWKS must be https URLs, except on loopback hosts
+   * (localhost, 127.0.0.0/8, [::1]): keys fetched over plain http can be
+   * replaced on the way, and then any token forged (RFC 8414 §2, RFC 8725
+   * §3.8). `true` accepts http on any host. Default `false`.
+   */
+  allowInsecureHttp?: boolean;
+  /**
    * The online check behind `@RequireActiveToken()`: either an RFC 7662
    * endpoint with this service's client credentials, or your own introspector.
    */

@@ -4,6 +4,8 @@ import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-hos
 import { Test } from '@nestjs/testing';
 import { JWTPayload, SignJWT } from 'jose';
 import { generateKeyPairSync, KeyObject, randomUUID, sign as signBytes } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { AuthGuardModule } from '../auth-guard.module';
@@ -560,22 +562,139 @@ describe('AccessTokenGuard (RFC 6750) and the requirement decorators', () => {
     });
   });
 
-  it('fails closed when the key resolver throws (JWKS unreachable): 401 invalid_token, never 500', async () => {
-    const down = await buildApp({
-      keyResolver: async () => {
-        throw new Error('signing keys unavailable');
-      },
+  describe('signing keys that cannot be obtained (a server-side failure, not an invalid token)', () => {
+    /** A JWKS at 127.0.0.1 holding KID only, that answers 503 while `down`. */
+    const jwks = { down: false, requests: 0, url: '' };
+    let jwksServer: Server;
+    beforeAll(async () => {
+      const jwk = { ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' };
+      jwksServer = createServer((_req, res) => {
+        jwks.requests++;
+        if (jwks.down) res.writeHead(503).end();
+        else
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ keys: [jwk] }));
+      });
+      await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+      jwks.url = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks`;
     });
-    try {
-      const res = await request(httpOf(down))
-        .get('/me')
-        .set('Authorization', `Bearer ${await sign()}`);
-      expectInvalidToken(res);
-      expect(challenge(res).error_description).toBe('the signing keys cannot be fetched now');
-      expect((await request(httpOf(down)).get('/open')).status).toBe(200);
-    } finally {
-      await down.close();
+    afterAll(async () => {
+      jwksServer.closeAllConnections();
+      await new Promise((resolve) => jwksServer.close(resolve));
+    });
+    beforeEach(() => {
+      jwks.down = false;
+      jwks.requests = 0;
+    });
+
+    function expectKeysUnavailable(res: request.Response): void {
+      expect(res.status).toBe(503);
+      // RFC 6750 §3.1: invalid_token would make clients drop a good token and refresh.
+      expect(res.headers['www-authenticate']).toBeUndefined();
+      expect(res.body).toEqual({
+        statusCode: 503,
+        message: 'the signing keys cannot be fetched now; try again later',
+        error: 'Service Unavailable',
+      });
+      expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     }
+
+    it('answers 503 with Retry-After when the key resolver throws, cached token or not; never 401 or 500', async () => {
+      let failing = false;
+      const down = await buildApp({
+        keyResolver: async (lookup) => {
+          if (failing) throw new Error('database unreachable');
+          return keyResolver(lookup);
+        },
+      });
+      try {
+        const remembered = await sign();
+        const me = (token: string) =>
+          request(httpOf(down)).get('/me').set('Authorization', `Bearer ${token}`);
+        expect((await me(remembered)).status).toBe(200);
+        failing = true;
+        for (const token of [remembered, await sign()]) {
+          const res = await me(token);
+          expectKeysUnavailable(res);
+          expect(res.headers['retry-after']).toBe('1');
+        }
+        expect((await request(httpOf(down)).get('/open')).status).toBe(200);
+      } finally {
+        await down.close();
+      }
+    });
+
+    it('answers 503 with Retry-After until the cooldown after a failed JWKS fetch ends', async () => {
+      const app = await buildApp({
+        keyResolver: undefined,
+        jwksUri: jwks.url,
+        jwks: { cooldownSeconds: 30 },
+      });
+      try {
+        jwks.down = true;
+        const token = await sign();
+        const first = await request(httpOf(app)).get('/me').set('Authorization', `Bearer ${token}`);
+        expectKeysUnavailable(first);
+        expect(first.headers['retry-after']).toBe('30');
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        const second = await request(httpOf(app))
+          .get('/me')
+          .set('Authorization', `Bearer ${token}`);
+        expectKeysUnavailable(second);
+        expect(Number(second.headers['retry-after'])).toBeLessThan(30);
+        expect(jwks.requests).toBe(1);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('still answers 401 invalid_token for a kid that a successfully fetched JWKS does not hold', async () => {
+      const app = await buildApp({ keyResolver: undefined, jwksUri: jwks.url });
+      try {
+        const me = (token: string) =>
+          request(httpOf(app)).get('/me').set('Authorization', `Bearer ${token}`);
+        expect((await me(await sign())).status).toBe(200);
+        expectInvalidToken(await me(await sign({}, { kid: 'not-published' })));
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
+  describe('https only for fetched keys (RFC 8414 §2, RFC 8725 §3.8), except on loopback hosts', () => {
+    it('refuses to start when it would discover a plain-http issuer, or fetch a plain-http jwksUri, on another host', async () => {
+      await expect(
+        buildApp({ keyResolver: undefined, issuer: 'http://issuer.test' }),
+      ).rejects.toThrow(/`issuer`.*must be an https URL/);
+      await expect(
+        buildApp({ keyResolver: undefined, jwksUri: 'http://keys.test/jwks' }),
+      ).rejects.toThrow(/`jwksUri` must be an https URL/);
+      // Introspection discovers its endpoint from the same metadata.
+      await expect(
+        buildApp({
+          issuer: 'http://issuer.test',
+          introspection: { clientId: 'orders', clientSecret: 'secret' },
+        }),
+      ).rejects.toThrow(/`issuer`.*must be an https URL/);
+    });
+
+    it('starts with http on loopback hosts, with allowInsecureHttp, or with its own keyResolver', async () => {
+      const starts: Array<Partial<AuthGuardModuleOptions>> = [
+        { keyResolver: undefined, issuer: 'http://localhost:3000' },
+        { keyResolver: undefined, issuer: 'http://127.0.0.1:3000' },
+        { keyResolver: undefined, issuer: 'http://[::1]:3000' },
+        { keyResolver: undefined, issuer: 'http://issuer.test', allowInsecureHttp: true },
+        { keyResolver: undefined, jwksUri: 'http://keys.test/jwks', allowInsecureHttp: true },
+        // Keys resolved in-process (the identity server's /api): nothing is fetched.
+        { issuer: 'http://issuer.test' },
+        {
+          issuer: 'http://localhost:3000',
+          introspection: { clientId: 'orders', clientSecret: 'secret' },
+        },
+      ];
+      for (const options of starts) await (await buildApp(options)).close();
+    });
   });
 
   it('accepts any of several configured audiences', async () => {

@@ -26,6 +26,7 @@ import {
   verifiedWith,
 } from '../access-token.strategy';
 import { VerifiedTokenCache } from '../cache/verified-token.cache';
+import { SigningKeysUnavailableError } from '../keys/signing-keys-unavailable.error';
 import { Requirement } from '../decorators/requirements.decorator';
 import { Principal } from '../principal';
 import {
@@ -41,14 +42,23 @@ export const TOKEN_INTROSPECTOR = Symbol('TOKEN_INTROSPECTOR');
 /** Injection token of this module instance's {@link VerifiedTokenCache}, unless turned off. */
 export const VERIFIED_TOKEN_CACHE = Symbol('VERIFIED_TOKEN_CACHE');
 
+/** 503 while the signing keys cannot be obtained; the guard adds `Retry-After`. */
+class KeysUnavailableException extends ServiceUnavailableException {
+  constructor(readonly retryAfterSeconds: number) {
+    super('the signing keys cannot be fetched now; try again later');
+  }
+}
+
 /**
  * The global guard: every route needs a valid access token unless it is
  * `@Public()`. Then the route's scope, role and permission requirements, and
  * for `@RequireActiveToken()` routes an online check. Refusals follow RFC 6750
  * §3: no token → 401 with a bare `Bearer` challenge; a malformed request → 400
  * `invalid_request`; a bad token → 401 `invalid_token`; too little → 403
- * `insufficient_scope`. A `@Public()` route that also carries a requirement is
- * a configuration error: it is refused with 500, never opened.
+ * `insufficient_scope`. Signing keys that cannot be obtained → 503 with
+ * `Retry-After`: a server-side failure, not the token's. A `@Public()` route
+ * that also carries a requirement is a configuration error: it is refused with
+ * 500, never opened.
  */
 @Injectable()
 export class AccessTokenGuard extends AuthGuard() {
@@ -114,11 +124,19 @@ export class AccessTokenGuard extends AuthGuard() {
     } catch (error) {
       if (error instanceof BearerChallengeException)
         res.setHeader('WWW-Authenticate', error.challenge);
+      // RFC 9110 §10.2.3: when to try again, in seconds.
+      else if (error instanceof KeysUnavailableException)
+        res.setHeader('Retry-After', String(error.retryAfterSeconds));
       throw error;
     }
   }
 
-  /** Called by @nestjs/passport with the strategy's outcome; every failure is `invalid_token`. */
+  /**
+   * Called by @nestjs/passport with the strategy's outcome. Every failure is
+   * `invalid_token`, except signing keys that cannot be obtained: RFC 6750
+   * §3.1's invalid_token means a bad token, and clients drop and refresh it,
+   * adding load to an issuer that is down. That is a 503.
+   */
   override handleRequest<TUser = Principal>(
     err: unknown,
     user: TUser | false,
@@ -126,6 +144,13 @@ export class AccessTokenGuard extends AuthGuard() {
   ): TUser {
     if (err || !user) {
       const cause = err ?? info;
+      if (cause instanceof SigningKeysUnavailableError) {
+        // The default resolver logs its own failures (once per fetch); another resolver's error is logged here.
+        if (cause.cause !== undefined)
+          this.logger.warn(`the key resolver failed: ${describeCause(cause.cause)}`);
+        else this.logger.debug('token not checked: signing keys unavailable');
+        throw new KeysUnavailableException(cause.retryAfterSeconds);
+      }
       this.logger.debug(`token refused: ${cause instanceof Error ? cause.message : String(cause)}`);
       throw new BearerChallengeException(this.realm, 'invalid_token', describeFailure(cause));
     }
@@ -247,6 +272,7 @@ function describeFailure(cause: unknown): string {
   if (!(cause instanceof Error)) return 'the access token is invalid';
   if (cause.name === 'TokenExpiredError') return 'the access token expired';
   if (cause.name === 'NotBeforeError') return 'the access token is not valid yet';
-  if (cause.message === 'signing keys unavailable') return 'the signing keys cannot be fetched now';
   return 'the access token is invalid';
 }
+
+const describeCause = (cause: unknown) => (cause instanceof Error ? cause.message : String(cause));

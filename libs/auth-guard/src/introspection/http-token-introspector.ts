@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TokenIntrospector } from '../auth-guard.options';
 import { discoverMetadata } from '../keys/discovery';
+import { requireSecureUrl } from '../keys/secure-url';
 
 const MAX_CACHED = 10_000;
 
@@ -8,7 +9,9 @@ const MAX_CACHED = 10_000;
  * RFC 7662 introspection over HTTP with this service's client credentials.
  * Answers are cached per token (by its SHA-256) for `cacheSeconds`, so a busy
  * route costs the issuer one request per token per interval. Network errors
- * propagate: the guard then refuses the request (fail closed).
+ * propagate: the guard then refuses the request (fail closed). Without an
+ * `endpoint`, the issuer must be one whose metadata may be discovered (https,
+ * or http on a loopback host or with `allowInsecureHttp`): checked at start.
  */
 export class HttpTokenIntrospector implements TokenIntrospector {
   private readonly cache = new Map<string, { active: boolean; until: number }>();
@@ -21,9 +24,16 @@ export class HttpTokenIntrospector implements TokenIntrospector {
       clientId: string;
       clientSecret: string;
       cacheSeconds?: number;
+      allowInsecureHttp?: boolean;
     },
   ) {
     this.endpoint = config.endpoint;
+    if (this.endpoint === undefined)
+      requireSecureUrl(
+        config.issuer,
+        'AuthGuardModule: `issuer` (its metadata is discovered)',
+        config.allowInsecureHttp,
+      );
   }
 
   async isActive(token: string): Promise<boolean> {
@@ -32,7 +42,9 @@ export class HttpTokenIntrospector implements TokenIntrospector {
     const cached = this.cache.get(key);
     if (cached && cached.until > now) return cached.active;
 
-    this.endpoint ??= (await discoverMetadata(this.config.issuer, 5000)).introspection_endpoint;
+    this.endpoint ??= (
+      await discoverMetadata(this.config.issuer, 5000, this.config.allowInsecureHttp)
+    ).introspection_endpoint;
     if (!this.endpoint) throw new Error('the issuer advertises no introspection_endpoint');
     const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
     const response = await fetch(this.endpoint, {

@@ -1,3 +1,5 @@
+import { requireSecureUrl } from './secure-url';
+
 /** The RFC 8414 members the library uses. */
 export interface IssuerMetadata {
   issuer: string;
@@ -5,8 +7,17 @@ export interface IssuerMetadata {
   introspection_endpoint?: string;
 }
 
-/** Fetches `${issuer}/.well-known/oauth-authorization-server` and checks it names the same issuer (RFC 8414 §3.3). */
-export async function discoverMetadata(issuer: string, timeoutMs: number): Promise<IssuerMetadata> {
+/**
+ * Fetches `${issuer}/.well-known/oauth-authorization-server` and checks it names
+ * the same issuer (RFC 8414 §3.3). The issuer must be https (RFC 8414 §2), or
+ * http on a loopback host or with `allowInsecureHttp`.
+ */
+export async function discoverMetadata(
+  issuer: string,
+  timeoutMs: number,
+  allowInsecureHttp = false,
+): Promise<IssuerMetadata> {
+  requireSecureUrl(issuer, 'the issuer', allowInsecureHttp);
   const url = `${issuer.replace(/\/+$/, '')}/.well-known/oauth-authorization-server`;
   const response = await fetch(url, {
     signal: AbortSignal.timeout(timeoutMs),

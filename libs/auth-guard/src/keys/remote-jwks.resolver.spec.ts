@@ -5,12 +5,17 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { AddressInfo } from 'node:net';
 import { AuthGuardModuleOptions } from '../auth-guard.options';
 import { remoteJwksResolver } from './remote-jwks.resolver';
+import { SigningKeysUnavailableError } from './signing-keys-unavailable.error';
 
 function rsaJwk(kid: string): { jwk: JWK; publicKey: KeyObject } {
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = { ...(publicKey.export({ format: 'jwk' }) as JWK), kid, alg: 'RS256', use: 'sig' };
   return { jwk, publicKey };
 }
+
+/** The address a `fetch` call was given. */
+const urlOf = (input: string | URL | Request) =>
+  typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -26,6 +31,8 @@ class FakeIssuer {
   url = '';
   /** The issuer named in the metadata (RFC 8414 §3.3 says it must be ours). */
   claimedIssuer: string | undefined;
+  /** The `jwks_uri` named in the metadata; default this server's `/jwks`. */
+  claimedJwksUri: string | undefined;
 
   async start(): Promise<void> {
     this.server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -40,7 +47,7 @@ class FakeIssuer {
         res.end(
           JSON.stringify({
             issuer: this.claimedIssuer ?? this.url,
-            jwks_uri: `${this.url}/jwks`,
+            jwks_uri: this.claimedJwksUri ?? `${this.url}/jwks`,
           }),
         );
         return;
@@ -246,5 +253,116 @@ describe('remoteJwksResolver', () => {
       silent.closeAllConnections();
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+  it('reports how long the cooldown after a failure still runs (Retry-After)', async () => {
+    const resolve = resolver({
+      jwksUri: `${issuer.url}/jwks`,
+      jwks: { cooldownSeconds: 30, timeoutMs: 1000 },
+    });
+    issuer.down = true;
+    const first = await resolve({ kid: 'k1', alg: 'RS256' }).catch((error: unknown) => error);
+    expect(first).toBeInstanceOf(SigningKeysUnavailableError);
+    expect((first as SigningKeysUnavailableError).retryAfterSeconds).toBe(30);
+    await sleep(1100);
+    const later = await resolve({ kid: 'k1', alg: 'RS256' }).catch((error: unknown) => error);
+    expect((later as SigningKeysUnavailableError).retryAfterSeconds).toBeGreaterThanOrEqual(28);
+    expect((later as SigningKeysUnavailableError).retryAfterSeconds).toBeLessThan(30);
+    expect(issuer.count('/jwks')).toBe(1);
+  });
+
+  it('never reports less than one second to wait', async () => {
+    const resolve = resolver({ jwksUri: `${issuer.url}/jwks`, jwks: { cooldownSeconds: 0 } });
+    issuer.down = true;
+    const error = await resolve({ kid: 'k1', alg: 'RS256' }).catch((e: unknown) => e);
+    expect((error as SigningKeysUnavailableError).retryAfterSeconds).toBe(1);
+  });
+
+  describe('https only (RFC 8414 §2, RFC 8725 §3.8), except on loopback hosts', () => {
+    it('refuses at construction (module start) a plain-http issuer to discover, or a plain-http jwksUri, on another host', () => {
+      expect(() =>
+        remoteJwksResolver({ issuer: 'http://id.example.com', audience: 'api' }),
+      ).toThrow(/`issuer`.*https.*http:\/\/id\.example\.com/);
+      expect(() =>
+        remoteJwksResolver({
+          issuer: 'https://id.example.com',
+          audience: 'api',
+          jwksUri: 'http://keys.example.com/jwks',
+        }),
+      ).toThrow(/`jwksUri`.*https/);
+      expect(() => remoteJwksResolver({ issuer: 'ftp://id.example.com', audience: 'api' })).toThrow(
+        /https/,
+      );
+    });
+
+    it('accepts https anywhere, http on loopback hosts, and any http with allowInsecureHttp', () => {
+      const ok = (options: Partial<AuthGuardModuleOptions>) => () =>
+        remoteJwksResolver({ issuer: 'https://id.example.com', audience: 'api', ...options });
+      expect(ok({})).not.toThrow();
+      expect(ok({ jwksUri: 'https://keys.example.com/jwks' })).not.toThrow();
+      for (const issuerUrl of [
+        'http://localhost:3000',
+        'http://127.0.0.1:3000',
+        'http://127.8.9.10',
+        'http://[::1]:3000',
+      ])
+        expect(ok({ issuer: issuerUrl })).not.toThrow();
+      expect(ok({ issuer: 'http://id.example.com', allowInsecureHttp: true })).not.toThrow();
+      expect(
+        ok({ jwksUri: 'http://keys.example.com/jwks', allowInsecureHttp: true }),
+      ).not.toThrow();
+      // With a jwksUri the issuer is never fetched, so only the jwksUri is checked.
+      expect(
+        ok({ issuer: 'http://id.example.com', jwksUri: 'https://keys.example.com/jwks' }),
+      ).not.toThrow();
+    });
+
+    it('never fetches keys from a plain-http jwks_uri on another host named by the metadata: fails closed, logged, cooled down', async () => {
+      issuer.claimedJwksUri = 'http://keys.attacker.test/jwks';
+      const fetched: string[] = [];
+      const realFetch = globalThis.fetch;
+      const spy = jest.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+        fetched.push(urlOf(input));
+        return realFetch(input, init);
+      });
+      try {
+        const resolve = resolver();
+        for (let i = 0; i < 5; i++) {
+          await expect(resolve({ kid: 'k1', alg: 'RS256' })).rejects.toBeInstanceOf(
+            SigningKeysUnavailableError,
+          );
+        }
+        expect(fetched.some((url) => url.includes('attacker'))).toBe(false);
+        expect(issuer.count('/.well-known/oauth-authorization-server')).toBe(1);
+        expect(warnings).toHaveBeenCalledTimes(1);
+        expect(String(warnings.mock.calls[0][0])).toMatch(
+          /jwks_uri.*https.*http:\/\/keys\.attacker\.test\/jwks/,
+        );
+        // Metadata that names a loopback or https jwks_uri again is used after the cooldown.
+        issuer.claimedJwksUri = undefined;
+        await sleep(350);
+        await expect(resolve({ kid: 'k1', alg: 'RS256' })).resolves.toBeDefined();
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('fetches from a plain-http jwks_uri on another host only with allowInsecureHttp', async () => {
+      issuer.claimedJwksUri = 'http://keys.elsewhere.test/jwks';
+      const realFetch = globalThis.fetch;
+      const spy = jest
+        .spyOn(globalThis, 'fetch')
+        .mockImplementation((input, init) =>
+          urlOf(input) === 'http://keys.elsewhere.test/jwks'
+            ? Promise.resolve(new Response(JSON.stringify({ keys: [k1.jwk] }), { status: 200 }))
+            : realFetch(input, init),
+        );
+      try {
+        const resolve = resolver({ allowInsecureHttp: true });
+        await expect(resolve({ kid: 'k1', alg: 'RS256' })).resolves.toBeDefined();
+        expect(spy).toHaveBeenCalledWith('http://keys.elsewhere.test/jwks', expect.anything());
+      } finally {
+        spy.mockRestore();
+      }
+    });
   });
 });

@@ -3,6 +3,8 @@ import { createLocalJWKSet, errors as joseErrors, JSONWebKeySet } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import { AuthGuardModuleOptions, KeyLookup, VerificationKeyResolver } from '../auth-guard.options';
 import { discoverMetadata } from './discovery';
+import { requireSecureUrl } from './secure-url';
+import { SigningKeysUnavailableError } from './signing-keys-unavailable.error';
 
 /** Fetches a JWK Set (RFC 7517 §5); a redirect or any answer but 200 is a failure. */
 async function fetchJwks(url: string, timeoutMs: number): Promise<JSONWebKeySet> {
@@ -23,11 +25,25 @@ async function fetchJwks(url: string, timeoutMs: number): Promise<JSONWebKeySet>
  * per `cooldownSeconds`. A failed fetch starts the same cooldown: jose's remote
  * key set retried on every lookup while the issuer was down, so an outage
  * turned each request into a request to the issuer. While no usable set is
- * held, lookups fail (so requests get 401) until the issuer answers again;
- * nothing is thrown past the guard. Concurrent lookups share one fetch.
+ * held, lookups throw {@link SigningKeysUnavailableError} (so requests get
+ * 503) until the issuer answers again. Concurrent lookups share one fetch.
+ *
+ * The JWKS, and the issuer when it is discovered, must be https (or http on a
+ * loopback host, or `allowInsecureHttp`): a configured address that is not
+ * throws here, at module start; a discovered `jwks_uri` that is not is never
+ * fetched, and lookups fail as for an unreachable issuer.
  */
 export function remoteJwksResolver(options: AuthGuardModuleOptions): VerificationKeyResolver {
   const logger = new Logger('AuthGuard');
+  const allowInsecureHttp = options.allowInsecureHttp ?? false;
+  if (options.jwksUri !== undefined)
+    requireSecureUrl(options.jwksUri, 'AuthGuardModule: `jwksUri`', allowInsecureHttp);
+  else
+    requireSecureUrl(
+      options.issuer,
+      'AuthGuardModule: `issuer` (its metadata is discovered)',
+      allowInsecureHttp,
+    );
   const cacheMaxAge = (options.jwks?.cacheMaxAgeSeconds ?? 300) * 1000;
   const cooldown = (options.jwks?.cooldownSeconds ?? 30) * 1000;
   const timeout = options.jwks?.timeoutMs ?? 5000;
@@ -42,7 +58,12 @@ export function remoteJwksResolver(options: AuthGuardModuleOptions): Verificatio
     fetching ??= (async () => {
       attemptedAt = Date.now();
       try {
-        jwksUri ??= (await discoverMetadata(options.issuer, timeout)).jwks_uri;
+        if (jwksUri === undefined) {
+          const metadata = await discoverMetadata(options.issuer, timeout, allowInsecureHttp);
+          // RFC 8725 §3.8: keys only from an https jwks_uri; refused, never fetched.
+          requireSecureUrl(metadata.jwks_uri, 'the metadata `jwks_uri`', allowInsecureHttp);
+          jwksUri = metadata.jwks_uri;
+        }
         keySet = createLocalJWKSet(await fetchJwks(jwksUri, timeout));
         fetchedAt = Date.now();
       } catch (error) {
@@ -88,7 +109,8 @@ export function remoteJwksResolver(options: AuthGuardModuleOptions): Verificatio
       }
     } catch (error) {
       if (isNoMatch(error)) return undefined;
-      throw new Error('signing keys unavailable');
+      // Retry-After: what is left of the cooldown that follows the last failure.
+      throw new SigningKeysUnavailableError((failedAt + cooldown - Date.now()) / 1000);
     }
   };
 }
