@@ -677,6 +677,17 @@ describe('AccessTokenGuard (RFC 6750) and the requirement decorators', () => {
           introspection: { clientId: 'orders', clientSecret: 'secret' },
         }),
       ).rejects.toThrow(/`issuer`.*must be an https URL/);
+      // A given introspection endpoint receives the client secret: the same rule.
+      await expect(
+        buildApp({
+          issuer: 'https://issuer.test',
+          introspection: {
+            endpoint: 'http://issuer.test/oauth/introspect',
+            clientId: 'orders',
+            clientSecret: 'secret',
+          },
+        }),
+      ).rejects.toThrow(/introspection `endpoint` must be an https URL/);
     });
 
     it('starts with http on loopback hosts, with allowInsecureHttp, or with its own keyResolver', async () => {

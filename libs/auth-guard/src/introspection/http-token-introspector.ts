@@ -9,9 +9,10 @@ const MAX_CACHED = 10_000;
  * RFC 7662 introspection over HTTP with this service's client credentials.
  * Answers are cached per token (by its SHA-256) for `cacheSeconds`, so a busy
  * route costs the issuer one request per token per interval. Network errors
- * propagate: the guard then refuses the request (fail closed). Without an
- * `endpoint`, the issuer must be one whose metadata may be discovered (https,
- * or http on a loopback host or with `allowInsecureHttp`): checked at start.
+ * propagate: the guard then refuses the request (fail closed). The endpoint,
+ * given or discovered, and the issuer whose metadata is discovered, must be
+ * https (or http on a loopback host, or with `allowInsecureHttp`): the client
+ * secret travels with every request.
  */
 export class HttpTokenIntrospector implements TokenIntrospector {
   private readonly cache = new Map<string, { active: boolean; until: number }>();
@@ -28,7 +29,14 @@ export class HttpTokenIntrospector implements TokenIntrospector {
     },
   ) {
     this.endpoint = config.endpoint;
-    if (this.endpoint === undefined)
+    // The client secret goes to the endpoint in every request: never over plain http off the machine.
+    if (this.endpoint !== undefined)
+      requireSecureUrl(
+        this.endpoint,
+        'AuthGuardModule: the introspection `endpoint`',
+        config.allowInsecureHttp,
+      );
+    else
       requireSecureUrl(
         config.issuer,
         'AuthGuardModule: `issuer` (its metadata is discovered)',
@@ -42,10 +50,18 @@ export class HttpTokenIntrospector implements TokenIntrospector {
     const cached = this.cache.get(key);
     if (cached && cached.until > now) return cached.active;
 
-    this.endpoint ??= (
-      await discoverMetadata(this.config.issuer, 5000, this.config.allowInsecureHttp)
-    ).introspection_endpoint;
-    if (!this.endpoint) throw new Error('the issuer advertises no introspection_endpoint');
+    if (this.endpoint === undefined) {
+      const discovered = (
+        await discoverMetadata(this.config.issuer, 5000, this.config.allowInsecureHttp)
+      ).introspection_endpoint;
+      if (!discovered) throw new Error('the issuer advertises no introspection_endpoint');
+      requireSecureUrl(
+        discovered,
+        'the introspection_endpoint in the metadata',
+        this.config.allowInsecureHttp,
+      );
+      this.endpoint = discovered;
+    }
     const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
     const response = await fetch(this.endpoint, {
       method: 'POST',
