@@ -228,6 +228,7 @@ describe('@tessera/auth-guard packed and installed outside the repository', () =
       'RequirePermissions',
       'RequireRoles',
       'RequireScopes',
+      'SigningKeysUnavailableError',
       'VerifiedTokenCache',
     ]);
     const modules = join(consumerDir, 'node_modules') + sep;

@@ -26,6 +26,7 @@ export {
 export { RequireActiveToken } from './decorators/require-active-token.decorator';
 export { CurrentPrincipal } from './decorators/current-principal.decorator';
 export { BearerChallengeException } from './bearer-challenge';
+export { SigningKeysUnavailableError } from './keys/signing-keys-unavailable.error';
 export type { BearerErrorCode } from './bearer-challenge';
 export { AccessTokenGuard } from './guards/access-token.guard';
 export { VerifiedTokenCache } from './cache/verified-token.cache';

@@ -11,13 +11,14 @@ import {
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, Not, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { isUniqueViolation } from '../database/errors';
 import { hydrateRow, selectColumns } from '../database/raw-rows';
 import { AuditService } from '../audit/audit.service';
 import { StatusCache } from '../common/status-cache';
 import { StatusCaches } from '../common/status-caches';
 import { AppConfig } from '../config/app-config';
-import { toAccountDetails, toPrincipal } from './account.mapper';
+import { isLockActive, toAccountDetails, toPrincipal } from './account.mapper';
 import { AccountDetails, AccountPrincipal, CredentialCheck } from './account.types';
 import { PasswordHasher } from './password-hasher';
 import { passwordPolicyViolation } from './password-policy';
@@ -25,6 +26,14 @@ import { PermissionEntity } from './permission.entity';
 import { RoleEntity } from './role.entity';
 import { UserEntity } from './user.entity';
 import { normalizeUsername, USERNAME_PATTERN } from './username';
+
+/**
+ * The account `:id`, neither disabled nor locked at `:now` (isLockActive in
+ * SQL: a lock with no end holds until an admin lifts it).
+ */
+const OPEN_ACCOUNT =
+  `id = :id AND status <> 'disabled' AND ` +
+  `NOT (status = 'locked' AND (locked_until IS NULL OR locked_until > :now))`;
 
 export interface NewUser {
   username: string;
@@ -77,12 +86,15 @@ export class AccountsService {
    * comparison, so an unknown user, a locked or disabled account and a wrong
    * password take about the same time. Consecutive failures lock the account.
    *
-   * Each check first takes an attempt from the account's budget (see
-   * {@link takeAttempt}), while the comparison runs; a success gives it back.
-   * So concurrent guesses cannot outrun the lockout: no more than the
-   * threshold are ever compared per lock window, and a lock set while a check
-   * was running holds. A success counts only if the password was not changed
-   * while it was compared: a sign-in that races a password change fails.
+   * A comparison's result is judged against the account as it is when the
+   * result lands, not as it was read before: a wrong one is counted only while
+   * the account is not locked (see {@link countFailure}), and a right one
+   * counts only while the account is neither locked nor disabled and its
+   * password unchanged (see {@link recordSuccess}). So guesses sent together
+   * cannot outrun the lockout (once the threshold's failures have locked the
+   * account, the results still running are refused, a right one included), a
+   * late failure cannot lift a lock, and a sign-in that races a password
+   * change fails. Right passwords sent together all succeed.
    */
   async verifyPassword(username: string, password: string, ip?: string): Promise<CredentialCheck> {
     // Only a well-formed username names an account: MariaDB compares with PAD SPACE
@@ -94,16 +106,18 @@ export class AccountsService {
       await this.hasher.burn(password);
       return { ok: false, reason: 'unknown_user' };
     }
+    const matches = await this.hasher.verify(password, user.passwordHash);
     const now = new Date();
-    const attempt = await this.checkWithAttempt(user, password, now);
     if (user.status === 'disabled') return { ok: false, reason: 'disabled', userId: user.id };
-    if (attempt === 'refused') return { ok: false, reason: 'locked', userId: user.id };
-    if (!attempt.matches) {
-      await this.auditFailure(user.id, attempt.locked, ip);
-      return { ok: false, reason: 'wrong_password', userId: user.id, lockedNow: attempt.locked };
+    if (isLockActive(user, now)) return { ok: false, reason: 'locked', userId: user.id };
+    if (!matches) {
+      const counted = await this.countFailure(user.id, now);
+      if (!counted) return { ok: false, reason: 'locked', userId: user.id };
+      await this.auditFailure(user.id, counted.locked, ip);
+      return { ok: false, reason: 'wrong_password', userId: user.id, lockedNow: counted.locked };
     }
     if (!(await this.recordSuccess(user, password, now)))
-      return { ok: false, reason: 'wrong_password', userId: user.id, lockedNow: false };
+      return { ok: false, reason: 'locked', userId: user.id };
     return {
       ok: true,
       account: toPrincipal(user),
@@ -133,29 +147,7 @@ export class AccountsService {
       : 'password_changed';
   }
 
-  /**
-   * Compares the password while an attempt is taken from the account's budget;
-   * `refused` when the account is locked or disabled (the comparison still
-   * runs, so the answer takes as long). Nothing is counted when the password
-   * queue refuses the check.
-   */
-  private async checkWithAttempt(
-    user: UserEntity,
-    password: string,
-    now: Date,
-  ): Promise<'refused' | { matches: boolean; locked: boolean }> {
-    this.hasher.refuseIfBusy();
-    const matching = this.hasher.verify(password, user.passwordHash);
-    // Settled below; a failed write first must not leave it unhandled.
-    matching.catch(() => undefined);
-    const taken = user.status === 'disabled' ? null : await this.takeAttempt(user.id, now);
-    const matches = await matching;
-    if (taken === null) return 'refused';
-    // Only a failure needs to know whether its attempt locked the account.
-    return { matches, locked: !matches && (await this.lockedBy(user.id, taken.until)) };
-  }
-
-  /** A wrong password, wherever it was given, in the audit log (it was counted when its attempt was taken). */
+  /** A wrong password, wherever it was given, in the audit log. */
   private async auditFailure(
     userId: string,
     lockedNow: boolean,
@@ -175,72 +167,80 @@ export class AccountsService {
   }
 
   /**
-   * Takes one attempt before the password is compared: counted as a failure
-   * at once, locking the account when it reaches the threshold, in one
-   * conditional UPDATE that applies only while the account is neither
-   * disabled nor locked. Null when it did not apply; else the lock end it
-   * would have set (see {@link lockedBy}).
+   * Counts a wrong password while the account is neither disabled nor locked:
+   * below the threshold one conditional UPDATE counts it; at the threshold
+   * another locks the account, and that failure alone is told it locked (the
+   * UPDATE that applied says so: no value is compared afterwards). Null when
+   * the account is locked or disabled by now: the failure changes nothing.
    */
-  private async takeAttempt(userId: string, now: Date): Promise<{ until: Date } | null> {
+  private async countFailure(userId: string, now: Date): Promise<{ locked: boolean } | null> {
     const { maxFailedAttempts, lockoutSeconds } = this.config.passwords;
-    const until = new Date(now.getTime() + lockoutSeconds * 1000);
-    // The CASE columns come before the counter: MySQL evaluates SET left to
-    // right with updated values, SQLite with old ones; this order reads the old
-    // count on both.
-    // A lock does not end the account's tokens (see isActive), but the principal's
-    // status says `locked`: forgotten here so that it never lags.
-    const result = await this.afterAccountWrite(userId, () =>
+    const apply = (changes: QueryDeepPartialEntity<UserEntity>, below: boolean) =>
+      // A lock does not end the account's tokens (see isActive), but the principal's
+      // status says `locked`: forgotten here so that it never lags.
+      this.afterAccountWrite(userId, () =>
+        this.users
+          .createQueryBuilder()
+          .update(UserEntity)
+          .set({ ...changes, updatedAt: now })
+          .where(`${OPEN_ACCOUNT} AND failed_login_count + 1 ${below ? '<' : '>='} :max`, {
+            id: userId,
+            now,
+            max: maxFailedAttempts,
+          })
+          .execute(),
+      );
+    // Each round, one of the two applies unless another failure moved the counter in
+    // between; every such move is progress toward the lock, so the rounds are bounded.
+    for (let round = 0; round <= maxFailedAttempts; round++) {
+      const counted = await apply(
+        { status: 'active', lockedUntil: null, failedLoginCount: () => 'failed_login_count + 1' },
+        true,
+      );
+      if (counted.affected === 1) return { locked: false };
+      const locked = await apply(
+        {
+          status: 'locked',
+          lockedUntil: new Date(now.getTime() + lockoutSeconds * 1000),
+          failedLoginCount: 0,
+        },
+        false,
+      );
+      if (locked.affected === 1) return { locked: true };
+      const user = await this.users.findOne({
+        where: { id: userId },
+        select: { id: true, status: true, lockedUntil: true },
+      });
+      if (!user || user.status === 'disabled' || isLockActive(user, now)) return null;
+    }
+    return null;
+  }
+
+  /**
+   * Records a sign-in (counter reset, last login), only while the account is
+   * neither disabled nor locked and its password unchanged since it was read:
+   * false otherwise, and the sign-in fails. A lock set by failures while this
+   * comparison ran holds against it.
+   */
+  private async recordSuccess(user: UserEntity, password: string, now: Date): Promise<boolean> {
+    const result = await this.afterAccountWrite(user.id, () =>
       this.users
         .createQueryBuilder()
         .update(UserEntity)
         .set({
-          status: () => `CASE WHEN failed_login_count + 1 >= :max THEN 'locked' ELSE 'active' END`,
-          lockedUntil: () => `CASE WHEN failed_login_count + 1 >= :max THEN :until ELSE NULL END`,
-          failedLoginCount: () =>
-            `CASE WHEN failed_login_count + 1 >= :max THEN 0 ELSE failed_login_count + 1 END`,
-          updatedAt: now,
-        })
-        // isLockActive in SQL: a lock with no end holds until an admin lifts it.
-        .where(
-          `id = :id AND status <> 'disabled' AND ` +
-            `NOT (status = 'locked' AND (locked_until IS NULL OR locked_until > :now))`,
-          { id: userId, now },
-        )
-        .setParameters({ max: maxFailedAttempts, until })
-        .execute(),
-    );
-    return result.affected === 1 ? { until } : null;
-  }
-
-  /** Whether the attempt taken with this lock end is the one that locked the account. */
-  private async lockedBy(userId: string, until: Date): Promise<boolean> {
-    const after = await this.users.findOne({
-      where: { id: userId },
-      select: { id: true, status: true, lockedUntil: true },
-    });
-    return after?.status === 'locked' && after.lockedUntil?.getTime() === until.getTime();
-  }
-
-  /**
-   * Gives the attempt back and records the sign-in, unless the account was
-   * disabled or its password changed while the check ran. A lock set
-   * meanwhile by other attempts ends: this password was right, and was
-   * compared within the budget. False when it did not apply.
-   */
-  private async recordSuccess(user: UserEntity, password: string, now: Date): Promise<boolean> {
-    // Conditional on what only a password change moves (a re-hash does not: a
-    // concurrent sign-in's upgrade must not fail this one).
-    const result = await this.afterAccountWrite(user.id, () =>
-      this.users.update(
-        { id: user.id, passwordChangedAt: user.passwordChangedAt, status: Not('disabled') },
-        {
           status: 'active',
           lockedUntil: null,
           failedLoginCount: 0,
           lastLoginAt: now,
           updatedAt: now,
-        },
-      ),
+        })
+        // On what only a password change moves: a concurrent sign-in's re-hash must not fail this one.
+        .where(`${OPEN_ACCOUNT} AND password_changed_at = :changed`, {
+          id: user.id,
+          now,
+          changed: user.passwordChangedAt,
+        })
+        .execute(),
     );
     if (result.affected !== 1) return false;
     if (this.hasher.needsUpgrade(user.passwordHash)) {
@@ -331,15 +331,17 @@ export class AccountsService {
     if (newPassword === currentPassword)
       throw new BadRequestException(['newPassword must differ from currentPassword']);
 
+    const matches = await this.hasher.verify(currentPassword, user.passwordHash);
     const now = new Date();
-    const attempt = await this.checkWithAttempt(user, currentPassword, now);
+    const locked = new BadRequestException(
+      'the account is locked after repeated wrong passwords; try again later',
+    );
     if (user.status === 'disabled') throw new ForbiddenException('this account is disabled');
-    if (attempt === 'refused')
-      throw new BadRequestException(
-        'the account is locked after repeated wrong passwords; try again later',
-      );
-    if (!attempt.matches) {
-      await this.auditFailure(user.id, attempt.locked, ip, 'password_change');
+    if (isLockActive(user, now)) throw locked;
+    if (!matches) {
+      const counted = await this.countFailure(user.id, now);
+      if (!counted) throw locked;
+      await this.auditFailure(user.id, counted.locked, ip, 'password_change');
       throw new BadRequestException('currentPassword is not correct');
     }
 

@@ -125,21 +125,11 @@ export class PasswordHasher implements OnApplicationShutdown {
     await this.pool.close();
   }
 
-  /**
-   * Throws, as {@link verify} would, when the queue is full; lets a caller that
-   * must write something before the check (an attempt taken from a lockout
-   * budget) learn first, synchronously, that the check will be admitted.
-   * @throws PasswordChecksBusyError
-   */
-  refuseIfBusy(): void {
+  private async check(password: string, hash: string | Promise<string>): Promise<boolean> {
+    // Admission is decided before anything is awaited, so verify and burn are refused alike.
     if (this.pendingChecks >= this.maxPendingChecks) {
       throw new PasswordChecksBusyError(this.retryAfterSeconds());
     }
-  }
-
-  private async check(password: string, hash: string | Promise<string>): Promise<boolean> {
-    // Admission is decided before anything is awaited, so verify and burn are refused alike.
-    this.refuseIfBusy();
     this.pendingChecks++;
     try {
       const result = await this.pool.run({ op: 'compare', password, hash: await hash });

@@ -29,15 +29,36 @@ export class ClientSecretsService {
     private readonly clientsService: ClientsService,
   ) {}
 
-  async issue(actor: Actor, id: string): Promise<IssuedClientSecret> {
+  /** Issues in flight per client in this process, each waiting for the one before it. */
+  private readonly issuing = new Map<string, Promise<unknown>>();
+
+  /**
+   * One new secret. Issues for one client run one at a time in this process,
+   * so that each counts the live secrets and ends the earlier ones after the
+   * previous issue is done: concurrent requests get secrets up to the cap, then
+   * 409, and only the newest secret is left without an end. Across processes
+   * the cap still holds (see `issueNow`).
+   */
+  issue(actor: Actor, id: string): Promise<IssuedClientSecret> {
+    const before = this.issuing.get(id) ?? Promise.resolve();
+    const mine = before.catch(() => undefined).then(() => this.issueNow(actor, id));
+    this.issuing.set(id, mine);
+    const forget = () => {
+      if (this.issuing.get(id) === mine) this.issuing.delete(id);
+    };
+    mine.then(forget, forget);
+    return mine;
+  }
+
+  private async issueNow(actor: Actor, id: string): Promise<IssuedClientSecret> {
     const client = await this.findOwnedApproved(actor, id);
     const secret = randomSecret(32);
     const createdAt = new Date();
     // Hashed and stored where client authentication reads it: one place knows the hash key.
     const secretId = await this.clientsService.addSecret(id, secret, createdAt);
-    // The cap is checked after the insert, each request counting its own row: of
-    // concurrent issues, one that sees more than the cap takes its secret back (nobody
-    // has seen it yet), so no more than the cap are ever kept, on any engine.
+    // The cap is checked after the insert, each request counting its own row: of issues
+    // running at once in several processes, one that sees more than the cap takes its
+    // secret back (nobody has seen it yet), so no more than the cap are ever kept.
     const now = new Date();
     const live = await this.countLive(id, now);
     if (live > MAX_LIVE_SECRETS) {

@@ -158,13 +158,10 @@ export class AccessTokenGuard extends AuthGuard() {
   }
 
   private extractToken(req: Request): { token: string; fromQuery: boolean } | null {
+    const raw = req.headers.authorization;
     // RFC 9110 §11.6.2: Authorization holds one credentials, not a list. Node keeps only
     // the first of several lines, so count the raw ones.
-    const rawHeaders = req.headers.authorization === undefined ? [] : (req.rawHeaders ?? []);
-    const authorizations = rawHeaders.filter(
-      (name, i) => i % 2 === 0 && name.toLowerCase() === 'authorization',
-    );
-    if (authorizations.length > 1) {
+    if (raw !== undefined && authorizationLines(req.rawHeaders) > 1) {
       throw new BearerChallengeException(
         this.realm,
         'invalid_request',
@@ -180,22 +177,19 @@ export class AccessTokenGuard extends AuthGuard() {
         'access tokens are not accepted in the query string',
       );
     }
-    const header = req.headers.authorization?.trim();
-    if (header && /^bearer\s*$/i.test(header)) {
-      throw new BearerChallengeException(
-        this.realm,
-        'invalid_request',
-        'the Bearer credentials are empty',
-      );
-    }
-    const fromHeader = bearerFromHeader(req);
-    // RFC 6750 §2.1: the whole value is `Bearer 1*SP b64token`; anything else under the scheme is malformed.
-    if (header && BEARER_SCHEME.test(header) && fromHeader === null) {
-      throw new BearerChallengeException(
-        this.realm,
-        'invalid_request',
-        'the Bearer credentials are malformed',
-      );
+    const fromHeader = raw === undefined ? null : bearerFromHeader(req);
+    // RFC 6750 §2.1: the whole value is `Bearer 1*SP b64token`; anything else under the
+    // scheme is malformed (another scheme is no Bearer token at all).
+    if (fromHeader === null && raw !== undefined) {
+      const header = raw.trim();
+      if (BEARER_SCHEME.test(header))
+        throw new BearerChallengeException(
+          this.realm,
+          'invalid_request',
+          /^bearer\s*$/i.test(header)
+            ? 'the Bearer credentials are empty'
+            : 'the Bearer credentials are malformed',
+        );
     }
     if (query === undefined)
       return fromHeader === null ? null : { token: fromHeader, fromQuery: false };
@@ -265,6 +259,16 @@ export class AccessTokenGuard extends AuthGuard() {
         'the token is no longer active',
       );
   }
+}
+
+/** How many `Authorization` lines the raw headers hold, counting no further than two. */
+function authorizationLines(rawHeaders: string[] | undefined): number {
+  let lines = 0;
+  for (let i = 0; rawHeaders && i < rawHeaders.length && lines < 2; i += 2) {
+    const name = rawHeaders[i];
+    if (name.length === 13 && name.toLowerCase() === 'authorization') lines++;
+  }
+  return lines;
 }
 
 /** A short, safe reason: never the token, never a stack. */

@@ -18,7 +18,7 @@ export interface BrowserCookieNames {
  * With an https issuer (Secure cookies), names with the prefixes browsers
  * enforce (RFC 6265bis §4.1.3): `__Host-` for the session (Secure, Path=/, no
  * Domain), so that a sibling subdomain or a plain-http host cannot plant a
- * session of its own that would be read first (login CSRF, RFC 9700 §4.4);
+ * session of its own that would be read first (login CSRF, RFC 6749 §10.12);
  * `__Secure-` for the interaction cookie, whose Path is the interaction's own.
  * Only these names are read. Browsers refuse both prefixes without Secure, so
  * an http issuer (development) keeps the bare names.
