@@ -15,7 +15,7 @@ import {
 import { decodeJwt, getJson } from '../support/http';
 import { startServerOnNewDatabase, TestServer } from '../support/test-server';
 import { CallbackServer } from './callback-server';
-import { launchChromium, openPage, PageProblems } from './chromium';
+import { launchChromium, openPage } from './chromium';
 
 /** `npm run docs:screenshots` sets this to docs/screenshots; otherwise a temporary directory. */
 const SCREENSHOT_DIR =
@@ -41,9 +41,19 @@ function focusedId(page: Page): Promise<string | null> {
   return page.evaluate('document.activeElement && document.activeElement.id');
 }
 
-/** No CSP violation, no page error, no failed subresource, no console error. */
-function expectNoProblems(problems: PageProblems): void {
-  expect(problems).toEqual({ csp: [], console: [], errors: [], failedRequests: [] });
+/**
+ * Runs `steps` in a page of a fresh context, then checks that the page had no
+ * CSP violation, page error, failed subresource or console error; the context
+ * is closed whatever happens.
+ */
+async function inFreshPage(browser: Browser, steps: (page: Page) => Promise<void>): Promise<void> {
+  const { context, page, problems } = await openPage(browser);
+  try {
+    await steps(page);
+    expect(problems).toEqual({ csp: [], console: [], errors: [], failedRequests: [] });
+  } finally {
+    await context.close();
+  }
 }
 
 /** The page reflows at 320 CSS px (WCAG 1.4.10, the width of 1280 px at 400 % zoom, and of 640 px at 200 %): nothing scrolls sideways. */
@@ -109,8 +119,7 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
   }
 
   it('signs in with the keyboard, consents, and the client exchanges the code; a second client signs in without the password; signing out ends the session', async () => {
-    const { context, page, problems } = await openPage(browser);
-    try {
+    await inFreshPage(browser, async (page) => {
       // 1. The client sends the browser to the authorization endpoint: the login page.
       const first = authorizeUrl(orders);
       const loginResponse = await page.goto(first.url);
@@ -242,10 +251,7 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
       // 8. The session is over: the next authorization request asks for the password again.
       await page.goto(authorizeUrl(orders).url);
       await page.locator('input[type="password"]').waitFor();
-      expectNoProblems(problems);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('Deny on the consent page sends the client access_denied with its state, and no code', async () => {
@@ -255,8 +261,7 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
       redirectUris: [`${callbacks.origin}/callback`],
       scope: 'orders:read',
     });
-    const { context, page, problems } = await openPage(browser);
-    try {
+    await inFreshPage(browser, async (page) => {
       const request = authorizeUrl(billing);
       await page.goto(request.url);
       await page.getByLabel('Username').fill(USER.username);
@@ -270,15 +275,11 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
       expect(landed.get('error')).toBe('access_denied');
       expect(landed.get('state')).toBe(request.state);
       expect(landed.get('code')).toBeNull();
-      expectNoProblems(problems);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('a wrong password shows an alert tied to both fields', async () => {
-    const { context, page, problems } = await openPage(browser);
-    try {
+    await inFreshPage(browser, async (page) => {
       await page.goto(authorizeUrl(orders).url);
       await page.getByLabel('Username').fill(USER.username);
       await page.getByLabel('Password').fill('not-the-password');
@@ -309,15 +310,11 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
       await screenshot(page, 'login-error-dark');
       await page.emulateMedia({ colorScheme: 'light' });
       await expectReflowAt320(page);
-      expectNoProblems(problems);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('an unknown client gets an error page in plain words, and no redirect', async () => {
-    const { context, page, problems } = await openPage(browser);
-    try {
+    await inFreshPage(browser, async (page) => {
       const evil = 'https://evil.example/steal';
       const response = await page.goto(
         `${server.url}/oauth/authorize?${new URLSearchParams({
@@ -337,15 +334,11 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
       expect(await page.locator('a').count()).toBe(0);
       expect(await page.locator('main').textContent()).not.toContain(evil);
       await screenshot(page, 'error');
-      expectNoProblems(problems);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('follows the reader’s colour scheme: the dark palette when asked for, the light one otherwise', async () => {
-    const { context, page, problems } = await openPage(browser);
-    try {
+    await inFreshPage(browser, async (page) => {
       await page.goto(`${server.url}/oauth/authorize?client_id=no-such-client`);
       // An expression, not a function: the tests are compiled without the DOM's types.
       const colour = (selector: string, property: 'backgroundColor' | 'color') =>
@@ -369,15 +362,11 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
         text: 'rgb(233, 236, 243)',
       });
       await screenshot(page, 'error-dark');
-      expectNoProblems(problems);
-    } finally {
-      await context.close();
-    }
+    });
   });
 
   it('gives the icon the scheme’s colours, as an image and as a document under its own CSP', async () => {
-    const { context, page, problems } = await openPage(browser);
-    try {
+    await inFreshPage(browser, async (page) => {
       await page.goto(`${server.url}/oauth/authorize?client_id=no-such-client`);
       const href = await page.getAttribute('link[rel="icon"]', 'href');
       expect(href).toMatch(/^\/assets\/tessera\.svg\?v=[0-9a-f]{16}$/);
@@ -405,9 +394,6 @@ describe.each(DATABASES)('sign-in in Chromium on %s', (kind) => {
         'rgb(157, 177, 255)',
         'rgb(233, 236, 243)',
       ]);
-      expectNoProblems(problems);
-    } finally {
-      await context.close();
-    }
+    });
   });
 });
