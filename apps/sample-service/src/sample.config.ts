@@ -4,7 +4,7 @@ import { AuthGuardModuleOptions } from '@tessera/auth-guard';
 export interface SampleConfig {
   /** `SAMPLE_PORT`, default `3001` (SPEC). */
   port: number;
-  /** How the guard library is configured: `ISSUER_URL` (default `http://localhost:3000`), `SAMPLE_AUDIENCE` (default `tessera`); plain http from any host only outside production. */
+  /** How the guard library is configured: `ISSUER_URL` (default `http://localhost:3000`), `SAMPLE_AUDIENCE` (default `tessera`); plain http from another host than loopback only with `SAMPLE_ALLOW_INSECURE_HTTP=true`. */
   guard: AuthGuardModuleOptions;
 }
 
@@ -18,9 +18,9 @@ export function sampleConfigFromEnv(env: NodeJS.ProcessEnv): SampleConfig {
       issuer: env.ISSUER_URL ?? `http://localhost:${env.PORT ?? 3000}`,
       audience: env.SAMPLE_AUDIENCE ?? 'tessera',
       ...(env.SAMPLE_JWKS_URI ? { jwksUri: env.SAMPLE_JWKS_URI } : {}),
-      // As the identity server allows an http ISSUER_URL outside production, so does its
-      // sample: its keys over plain http from any host, but never with NODE_ENV=production.
-      allowInsecureHttp: env.NODE_ENV !== 'production',
+      // Keys over plain http from a host other than loopback only when asked for, for
+      // development (anyone on the path could replace them and sign any token).
+      allowInsecureHttp: env.SAMPLE_ALLOW_INSECURE_HTTP === 'true',
     },
   };
 }

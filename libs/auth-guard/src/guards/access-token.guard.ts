@@ -151,7 +151,7 @@ export class AccessTokenGuard extends AuthGuard() {
         else this.logger.debug('token not checked: signing keys unavailable');
         throw new KeysUnavailableException(cause.retryAfterSeconds);
       }
-      this.logger.debug(`token refused: ${cause instanceof Error ? cause.message : String(cause)}`);
+      this.logger.debug(`token refused: ${describeCause(cause)}`);
       throw new BearerChallengeException(this.realm, 'invalid_token', describeFailure(cause));
     }
     return user;
@@ -249,7 +249,7 @@ export class AccessTokenGuard extends AuthGuard() {
     try {
       active = await this.introspector.isActive(token);
     } catch (error) {
-      this.logger.warn(`introspection failed: ${(error as Error).message}`);
+      this.logger.warn(`introspection failed: ${describeCause(error)}`);
       throw new ServiceUnavailableException('the token could not be checked; try again');
     }
     if (!active)

@@ -65,6 +65,8 @@ export class HttpTokenIntrospector implements TokenIntrospector {
     const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
     const response = await fetch(this.endpoint, {
       method: 'POST',
+      // A redirect would resend the token and the client secret elsewhere, maybe over plain http.
+      redirect: 'error',
       signal: AbortSignal.timeout(5000),
       headers: {
         'content-type': 'application/x-www-form-urlencoded',

@@ -22,6 +22,8 @@ export async function discoverMetadata(
   const response = await fetch(url, {
     signal: AbortSignal.timeout(timeoutMs),
     headers: { accept: 'application/json' },
+    // A redirect could lead to plain http, past the https rule: refused, as for the JWKS.
+    redirect: 'error',
   });
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
   const metadata = (await response.json()) as Partial<IssuerMetadata>;

@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net';
 
 /** localhost, 127.0.0.0/8 and [::1]: plain http to these never leaves the machine. */
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
   if (host === 'localhost' || host === '[::1]') return true;
   return isIPv4(host) && host.startsWith('127.');
