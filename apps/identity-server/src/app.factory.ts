@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { json, urlencoded } from 'express';
+import typeis from 'type-is';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AccountsModule } from './accounts/accounts.module';
@@ -91,12 +92,13 @@ const API_PREFIX = 'api';
  *   form-encoded body is not read as if it were the JSON one.
  */
 function apiResponsesAndBodies(req: Request, res: Response, next: NextFunction): void {
-  const docs = req.path === '/docs' || req.path.startsWith('/docs/') || req.path === '/docs-json';
-  if (!docs) res.setHeader('Cache-Control', 'no-store');
+  // `/api/docs`, its assets and `/api/docs-json`.
+  if (!req.originalUrl.startsWith(`/${API_DOCS_PATH}`)) res.setHeader('Cache-Control', 'no-store');
   const hasBody =
     req.headers['transfer-encoding'] !== undefined ||
     (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-  if (hasBody && !isJson(req.headers['content-type'])) {
+  // type-is, as for the OAuth forms: parameters and case do not matter (RFC 9110 §8.3.1).
+  if (hasBody && !typeis.is(req.headers['content-type'] ?? '', ['application/json'])) {
     res.status(415).json({
       statusCode: 415,
       message: 'the request body must be application/json',
@@ -104,11 +106,6 @@ function apiResponsesAndBodies(req: Request, res: Response, next: NextFunction):
     return;
   }
   next();
-}
-
-/** `application/json`, with parameters or not, in any case (RFC 9110 §8.3.1). */
-function isJson(contentType: string | undefined): boolean {
-  return contentType?.split(';')[0].trim().toLowerCase() === 'application/json';
 }
 
 /**

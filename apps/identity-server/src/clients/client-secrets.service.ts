@@ -11,7 +11,7 @@ import { ClientSecretInfo, IssuedClientSecret, toSecretInfo } from './client.res
 import { ClientsService } from './clients.service';
 
 /** Live secrets a client may hold at once (in use, or in their grace period). */
-export const MAX_LIVE_SECRETS = 5;
+const MAX_LIVE_SECRETS = 5;
 
 /**
  * Client secrets: 256 random bits, shown once, stored as a keyed hash.

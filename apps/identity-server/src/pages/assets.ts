@@ -30,7 +30,7 @@ function asset(
  * The icon's policy: nothing, except its own `<style>` element, named by the
  * SHA-256 of its text (a CSP Level 3 hash source), so no other style could apply.
  */
-export const ICON_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(ICON_STYLE).digest('base64')}'`;
+const ICON_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(ICON_STYLE).digest('base64')}'`;
 
 export const STYLESHEET_ASSET = asset('tessera.css', 'text/css; charset=utf-8', STYLESHEET);
 export const ICON_ASSET = asset('tessera.svg', 'image/svg+xml', ICON_SVG, ICON_CSP);

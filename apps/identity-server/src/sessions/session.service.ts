@@ -56,14 +56,17 @@ export class SessionService {
   /**
    * Starts a session for a user who has just typed the password at the
    * client's request, audited. Always a new id (no session fixation); the
-   * browser's previous session, if any, ends.
+   * browser's previous session, if any, ends. Null when a disable or password
+   * change ran while the password was checked: it has ended the account's
+   * sessions already, but not this one, which ends at once.
    */
   async start(
-    user: AccountPrincipal,
+    signIn: { account: AccountPrincipal; passwordChangedAt: Date },
     previousCookie: string | undefined,
     ip: string | null,
     client: { clientId: string; ref: string },
-  ): Promise<{ cookie: string; session: BrowserSession; maxAgeSeconds: number }> {
+  ): Promise<{ cookie: string; session: BrowserSession; maxAgeSeconds: number } | null> {
+    const user = signIn.account;
     if (previousCookie && COOKIE_VALUE.test(previousCookie))
       await this.end(this.hasher.hash(previousCookie), 'replaced', ip);
     const cookie = randomSecret(32);
@@ -89,6 +92,11 @@ export class SessionService {
       ip,
       details: { via: 'browser' },
     });
+    const ended = await this.accounts.endedSince(user.id, signIn.passwordChangedAt);
+    if (ended) {
+      await this.end(row.id, ended, ip);
+      return null;
+    }
     return {
       cookie,
       session: { id: row.id, userId: user.id, authTime: now, user },

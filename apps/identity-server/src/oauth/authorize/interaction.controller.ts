@@ -90,18 +90,12 @@ export class InteractionController {
 
     // A new session id at every sign-in (no fixation); the browser's previous one ends.
     const started = await this.sessions.start(
-      check.account,
+      check,
       readCookie(req, this.cookies.session),
       req.ip ?? null,
       client,
     );
-    // A disable or password change that ran during the check has ended the
-    // account's sessions already, but not this one: it ends here instead.
-    const ended = await this.accounts.endedSince(check.account.id, check.passwordChangedAt);
-    if (ended) {
-      await this.sessions.end(started.session.id, ended, req.ip ?? null);
-      return this.loginPage(res, resolved, 401, username, BAD_CREDENTIALS);
-    }
+    if (!started) return this.loginPage(res, resolved, 401, username, BAD_CREDENTIALS);
     setCookie(res, this.cookies.session, started.cookie, {
       path: '/',
       maxAgeSeconds: started.maxAgeSeconds,
